@@ -1,0 +1,54 @@
+"""Where things live. Every path derives from one data directory: `data/` or `$ARIPA_DATA_DIR`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+RACINE_PROJET = Path(__file__).resolve().parents[1]
+DOSSIER_DBT = RACINE_PROJET / "dbt"
+DOSSIER_SEEDS = DOSSIER_DBT / "seeds"
+FICHIER_CONTRAT = DOSSIER_DBT / "models" / "staging" / "extractions" / "_extractions__sources.yml"
+
+
+@dataclass(frozen=True)
+class Chemins:
+    """The data directory's layout; all of it is generated and git-ignored."""
+
+    donnees: Path
+
+    @property
+    def depot(self) -> Path:
+        """Landing zone: the extracts as received."""
+        return self.donnees / "landing"
+
+    @property
+    def entrepot(self) -> Path:
+        """The warehouse being built: only the pipeline opens it."""
+        return self.donnees / "warehouse" / "aripa.duckdb"
+
+    @property
+    def publication(self) -> Path:
+        """The copy the dashboards read, swapped in atomically after each successful build."""
+        return self.donnees / "warehouse" / "publication" / "aripa.duckdb"
+
+    @property
+    def temporaire(self) -> Path:
+        """DuckDB spill directory."""
+        return self.donnees / "warehouse" / "tmp"
+
+    @property
+    def cles(self) -> Path:
+        return self.donnees / "cles"
+
+    @property
+    def sorties(self) -> Path:
+        return self.donnees / "outputs"
+
+
+def chemins(donnees: Path | str | None = None) -> Chemins:
+    """Resolve the data directory: explicit argument, then $ARIPA_DATA_DIR, then `data/`."""
+    if donnees is None:
+        donnees = os.environ.get("ARIPA_DATA_DIR") or RACINE_PROJET / "data"
+    return Chemins(Path(donnees).resolve())

@@ -1,0 +1,117 @@
+"""The extract contract, read from the dbt sources file where it is written once.
+
+The generator, the ingestion and dbt all use this single definition of each extract:
+its file name pattern, its columns (header in the file, name in the warehouse, type, meaning,
+allowed codes) and which columns carry personal data.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from pipelines.config import DOSSIER_SEEDS, FICHIER_CONTRAT
+
+TYPES = ("texte", "code", "date", "montant", "entier")
+TYPES_ENTREPOT = {
+    "texte": "VARCHAR",
+    "code": "VARCHAR",
+    "date": "DATE",
+    "montant": "DECIMAL(12,2)",
+    "entier": "BIGINT",
+}
+COLONNES_LIGNAGE = {"_fichier": "VARCHAR", "_ligne": "INTEGER", "_periode": "DATE"}
+
+
+@dataclass(frozen=True)
+class Colonne:
+    nom: str  # name in the warehouse
+    entete: str  # header in the extract file
+    type: str
+    description: str
+    obligatoire: bool = False
+    valeurs: tuple[str, ...] | None = None
+    personnel: str | None = None  # "pseudonymiser": keyed hash at ingestion
+
+    @property
+    def type_entrepot(self) -> str:
+        return TYPES_ENTREPOT[self.type]
+
+
+@dataclass(frozen=True)
+class Extraction:
+    nom: str  # raw table name, e.g. "versements"
+    fichier: str  # file name pattern, e.g. "versements_{periode}.csv"
+    cle: tuple[str, ...]
+    colonnes: tuple[Colonne, ...]
+
+    def nom_fichier(self, periode: str, extension: str = "csv") -> str:
+        return self.fichier.format(periode=periode).rsplit(".", 1)[0] + f".{extension}"
+
+    def motif(self) -> re.Pattern[str]:
+        """Regex matching this extract's file names; group 'periode' is the month covered (AAAA-MM)."""
+        base = re.escape(self.fichier.rsplit(".", 1)[0]).replace(r"\{periode\}", r"(?P<periode>\d{4}-\d{2})")
+        return re.compile(rf"^{base}\.(?P<extension>csv|txt|parquet|xlsx)$", re.IGNORECASE)
+
+    def colonne(self, nom: str) -> Colonne:
+        return next(c for c in self.colonnes if c.nom == nom)
+
+
+def _valeurs(brut: object) -> tuple[str, ...] | None:
+    if brut is None:
+        return None
+    if brut == "seed_cafs":
+        return codes_caf()
+    if isinstance(brut, list):
+        return tuple(str(v) for v in brut)
+    raise ValueError(f"{FICHIER_CONTRAT}: 'valeurs' doit être une liste ou 'seed_cafs', pas {brut!r}")
+
+
+@cache
+def codes_caf() -> tuple[str, ...]:
+    with (DOSSIER_SEEDS / "cafs.csv").open(encoding="utf-8") as handle:
+        return tuple(row["code_caf"] for row in csv.DictReader(handle))
+
+
+def lire_contrat(fichier: Path = FICHIER_CONTRAT) -> dict[str, Extraction]:
+    """Parse the contract; fails loudly on anything the pipeline would misread."""
+    document = yaml.safe_load(fichier.read_text(encoding="utf-8"))
+    source = next(s for s in document["sources"] if s["name"] == "extractions")
+    extractions: dict[str, Extraction] = {}
+    for table in source["tables"]:
+        meta = table.get("meta", {})
+        colonnes = []
+        for col in table["columns"]:
+            if col["name"].startswith("_"):
+                continue  # lineage, added by ingestion
+            m = col.get("meta", {})
+            if m.get("type") not in TYPES:
+                raise ValueError(f"{fichier}: colonne {table['name']}.{col['name']}: type {m.get('type')!r} inconnu")
+            colonnes.append(
+                Colonne(
+                    nom=col["name"],
+                    entete=m["entete"],
+                    type=m["type"],
+                    description=col.get("description", ""),
+                    obligatoire=bool(m.get("obligatoire", False)),
+                    valeurs=_valeurs(m.get("valeurs")),
+                    personnel=m.get("personnel"),
+                )
+            )
+        extractions[table["name"]] = Extraction(
+            nom=table["name"],
+            fichier=meta["fichier"],
+            cle=tuple(meta.get("cle", ())),
+            colonnes=tuple(colonnes),
+        )
+    return extractions
+
+
+@cache
+def contrat() -> dict[str, Extraction]:
+    return lire_contrat()

@@ -1,0 +1,1 @@
+"""Demo extracts: a synthetic network that looks like ARIPA's, deterministic for a seed."""

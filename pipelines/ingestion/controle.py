@@ -1,0 +1,108 @@
+"""Type and rule checks on one file's rows. A failing row is never dropped: it goes to quarantine.
+
+Rules (names stored in `raw.quarantaine.regle`):
+  obligatoire      required value missing
+  format_date      not a valid dd/mm/yyyy date
+  format_montant   not an amount (digits, decimal comma or point, at most two decimals)
+  montant_negatif  amount below zero
+  format_entier    not an integer
+  code_inconnu     code outside the contract's allowed values
+  cle_en_double    the row's key already appeared earlier in the same file
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from pipelines.contrat import Colonne, Extraction
+
+MASQUE_PERSONNEL = "<donnée personnelle masquée>"
+MONTANT = r"^-?\d+([.,]\d{1,2})?$"
+SCHEMA_QUARANTAINE = {
+    "fichier": pl.String, "ligne": pl.Int32, "champ": pl.String, "regle": pl.String, "valeur": pl.String,
+}
+
+
+@dataclass(frozen=True)
+class Controle:
+    valides: pl.DataFrame  # typed contract columns + `_ligne`
+    quarantaine: pl.DataFrame  # one row per failing field (SCHEMA_QUARANTAINE)
+    lignes_en_quarantaine: int
+
+
+def _nettoyer(col: Colonne) -> pl.Expr:
+    texte = pl.col(col.nom).str.strip_chars()
+    return pl.when(texte == "").then(None).otherwise(texte)
+
+
+def _montant(texte: pl.Expr) -> pl.Expr:
+    # Thousands separators (space, no-break spaces) are tolerated; the decimal comma becomes a point.
+    return texte.str.replace_all(r"[ \u00a0\u202f]", "").str.replace(",", ".", literal=True)
+
+
+def _valeur_et_regle(col: Colonne) -> tuple[pl.Expr, pl.Expr]:
+    """The parsed value, and the rule it breaks (null when the value is fine)."""
+    texte = _nettoyer(col)
+    manque = texte.is_null()
+    if col.type == "date":
+        valeur = texte.str.strptime(pl.Date, "%d/%m/%Y", strict=False)
+        regle = pl.when(~manque & valeur.is_null()).then(pl.lit("format_date"))
+    elif col.type == "montant":
+        propre = _montant(texte)
+        bien_forme = propre.str.contains(MONTANT)
+        valeur = pl.when(bien_forme).then(propre).cast(pl.Decimal(12, 2), strict=False)
+        regle = (
+            pl.when(~manque & ~bien_forme.fill_null(False)).then(pl.lit("format_montant"))
+            .when(valeur < 0).then(pl.lit("montant_negatif"))
+        )
+    elif col.type == "entier":
+        valeur = texte.cast(pl.Int64, strict=False)
+        regle = pl.when(~manque & valeur.is_null()).then(pl.lit("format_entier"))
+    else:
+        valeur = texte
+        regle = pl.when(pl.lit(False)).then(pl.lit(""))
+        if col.valeurs is not None:
+            regle = pl.when(~manque & ~texte.is_in(list(col.valeurs))).then(pl.lit("code_inconnu"))
+    if col.obligatoire:
+        regle = pl.when(manque).then(pl.lit("obligatoire")).otherwise(regle)
+    return valeur.alias(col.nom), regle.alias(col.nom)
+
+
+def controler(lecture: pl.DataFrame, extraction: Extraction, fichier: str) -> Controle:
+    paires = [_valeur_et_regle(col) for col in extraction.colonnes]
+    regles = lecture.select(pl.col("_ligne"), *[regle for _, regle in paires])
+    if extraction.cle:
+        # The first occurrence of a key is kept; each later one is refused on its first key field.
+        doublon = ~pl.struct(list(extraction.cle)).is_first_distinct()
+        premiere = extraction.cle[0]
+        regles = regles.with_columns(
+            pl.when(pl.col(premiere).is_null() & lecture.select(doublon).to_series())
+            .then(pl.lit("cle_en_double"))
+            .otherwise(pl.col(premiere))
+            .alias(premiere)
+        )
+
+    personnels = {c.nom for c in extraction.colonnes if c.personnel}
+    entetes = {c.nom: c.entete for c in extraction.colonnes}
+    longues = regles.unpivot(index="_ligne", variable_name="nom", value_name="regle").drop_nulls("regle")
+    valeurs = lecture.unpivot(index="_ligne", variable_name="nom", value_name="valeur")
+    quarantaine = (
+        longues.join(valeurs, on=["_ligne", "nom"], how="left")
+        .with_columns(
+            pl.when(pl.col("nom").is_in(list(personnels))).then(pl.lit(MASQUE_PERSONNEL))
+            .otherwise(pl.col("valeur")).alias("valeur"),
+            pl.col("nom").replace_strict(entetes, return_dtype=pl.String).alias("champ"),
+            pl.lit(fichier).alias("fichier"),
+        )
+        .select(pl.col("fichier"), pl.col("_ligne").alias("ligne"), "champ", "regle", "valeur")
+        .sort("ligne", "champ")
+        .cast(SCHEMA_QUARANTAINE)
+    )
+    refusees = quarantaine["ligne"].unique()
+    valides = (
+        lecture.filter(~pl.col("_ligne").is_in(refusees.implode()))
+        .select(pl.col("_ligne"), *[valeur for valeur, _ in paires])
+    )
+    return Controle(valides, quarantaine, refusees.len())

@@ -1,0 +1,1 @@
+"""Reference data (départements, Cafs) derived from public sources into dbt seeds."""
