@@ -113,7 +113,7 @@ def simuler_procedures(p: Parametres, rng: np.random.Generator) -> pl.DataFrame:
             "date_engagement": engagement,
             "date_passage_definitif": passage_definitif.astype("datetime64[D]"),
             "date_cloture": np.where(ouverte, np.datetime64("NaT"), cloture).astype("datetime64[D]"),
-            "motif_cloture": np.where(ouverte, None, motif),
+            "motif_cloture": pl.Series(motif, dtype=pl.String).scatter(np.flatnonzero(ouverte), None),
             "montant_mensuel_tc": tc,
             "_propension": PROPENSION_TYPE[type_idx] * rng.beta(6, 2, size=n) / (6 / 8),
             "_type_idx": type_idx,

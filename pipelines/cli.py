@@ -1,0 +1,197 @@
+"""The `aripa` command: one sub-command per pipeline step, and `demo` to run them all."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pipelines import format_fr
+from pipelines.config import RACINE_PROJET, Chemins, chemins
+
+app = typer.Typer(
+    help="Pipeline de pilotage du réseau ARIPA : extractions -> contrôles -> entrepôt -> indicateurs -> tableaux de bord.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(highlight=False)
+
+OptionDonnees = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Dossier des données (défaut : $ARIPA_DATA_DIR, sinon data/)."),
+]
+
+
+class EtapeEchouee(Exception):
+    pass
+
+
+@contextmanager
+def etape(titre: str) -> Iterator[Callable[[str], None]]:
+    """Print a step's start, its progress lines, and its duration (or its failure)."""
+    console.print(f"[bold]▶ {titre}[/bold]")
+    debut = time.perf_counter()
+    try:
+        yield lambda ligne: console.print(f"  {ligne}")
+    except Exception:
+        console.print(f"[red]✘ {titre} : échec après {format_fr.duree(time.perf_counter() - debut)}[/red]")
+        raise
+    console.print(f"[green]✔ {titre} : {format_fr.duree(time.perf_counter() - debut)}[/green]")
+
+
+def mois_option(texte: str) -> date:
+    try:
+        annee, mois = texte.split("-")
+        return date(int(annee), int(mois), 1)
+    except ValueError as err:
+        raise typer.BadParameter(f"mois attendu au format AAAA-MM, reçu {texte!r}") from err
+
+
+def _generer(c: Chemins, sortie: Path | None, graine: int, debut: date, fin: date) -> None:
+    from pipelines.generation.demo import generer
+
+    dossier = sortie or c.depot
+    with etape(f"Génération des extractions de démonstration dans {dossier}") as dire:
+        fichiers = generer(dossier, graine=graine, debut=debut, fin=fin, progression=dire)
+        total = sum(f.lignes for f in fichiers)
+        dire(f"{len(fichiers)} fichiers, {format_fr.nombre(total)} lignes")
+
+
+def _ingerer(c: Chemins) -> None:
+    from pipelines.ingestion.executer import ingerer
+    from pipelines.ingestion.pseudonymisation import charger_cle
+
+    with etape(f"Ingestion des extractions de {c.depot}") as dire:
+        if not c.depot.exists() or not any(c.depot.iterdir()):
+            raise EtapeEchouee(f"aucune extraction dans {c.depot} : lancer `aripa generate` ou y déposer les fichiers")
+        rapport = ingerer(c.depot, c.entrepot, charger_cle(c.cles), progression=dire)
+        table = Table(title="Rapport d'ingestion", title_justify="left")
+        for colonne in ("fichier", "statut", "lues", "chargées", "quarantaine", "message"):
+            table.add_column(colonne, justify="right" if colonne in ("lues", "chargées", "quarantaine") else "left")
+        for ligne in rapport.lignes:
+            table.add_row(
+                ligne.fichier, ligne.statut, format_fr.nombre(ligne.lignes_lues),
+                format_fr.nombre(ligne.lignes_chargees), format_fr.nombre(ligne.lignes_quarantaine), ligne.message,
+            )
+        table.add_row(
+            "[bold]total[/bold]", "", format_fr.nombre(rapport.total("lignes_lues")),
+            format_fr.nombre(rapport.total("lignes_chargees")), format_fr.nombre(rapport.total("lignes_quarantaine")), "",
+        )
+        console.print(table)
+        if rapport.refus:
+            dire(f"[yellow]{len(rapport.refus)} fichier(s) refusé(s) ou ignoré(s) : voir le rapport ci-dessus[/yellow]")
+
+
+def _construire(c: Chemins) -> None:
+    from pipelines.construction import executer_dbt, publier
+
+    with etape("Construction des indicateurs (dbt build : seeds, modèles, tests)") as dire:
+        if not c.entrepot.exists():
+            raise EtapeEchouee(f"entrepôt absent ({c.entrepot}) : lancer `aripa ingest` d'abord")
+        bilan = executer_dbt(c, progression=dire)
+        dire(
+            f"{bilan.seeds} seeds, {bilan.modeles} modèles, {bilan.tests} tests de données, "
+            f"{bilan.tests_unitaires} tests unitaires"
+        )
+        if not bilan.succes:
+            for echec in bilan.echecs:
+                dire(f"[red]{echec}[/red]")
+            raise EtapeEchouee("dbt build a échoué : rien n'est publié, les tableaux de bord gardent la version précédente")
+    with etape("Publication de la copie lue par les tableaux de bord") as dire:
+        dire(f"copie publiée : {publier(c)}")
+
+
+def _servir(c: Chemins, port: int) -> None:
+    if not c.publication.exists():
+        raise EtapeEchouee(f"aucune copie publiée ({c.publication}) : lancer `aripa build` ou `aripa demo`")
+    console.print(f"[bold]▶ Tableau de bord sur http://localhost:{port}[/bold] (Ctrl+C pour arrêter)")
+    env = os.environ | {"ARIPA_DATA_DIR": str(c.donnees)}
+    commande = [
+        sys.executable, "-m", "streamlit", "run", str(RACINE_PROJET / "dashboards" / "app.py"),
+        "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ]
+    try:
+        subprocess.run(commande, env=env, check=False)
+    except KeyboardInterrupt:
+        pass
+
+
+def _executer(action: Callable[[], None]) -> None:
+    """Turn the pipeline's own errors into a clear message and exit code 1 (no traceback)."""
+    from pipelines.ingestion.chargement import EntrepotIncompatible
+    from pipelines.ingestion.pseudonymisation import CleInvalide
+
+    try:
+        action()
+    except (EtapeEchouee, CleInvalide, EntrepotIncompatible, ValueError) as err:
+        console.print(f"[red]Erreur : {err}[/red]")
+        raise typer.Exit(1) from err
+
+
+@app.command()
+def generate(
+    out: Annotated[Path | None, typer.Option(help="Dossier de sortie (défaut : data/landing).")] = None,
+    seed: Annotated[int, typer.Option(help="Graine : la même graine donne les mêmes fichiers, octet pour octet.")] = 2026,
+    from_: Annotated[str, typer.Option("--from", help="Premier mois exporté (AAAA-MM).")] = "2025-11",
+    to: Annotated[str, typer.Option("--to", help="Dernier mois exporté (AAAA-MM).")] = "2026-10",
+    data_dir: OptionDonnees = None,
+) -> None:
+    """Écrire des extractions de démonstration (procédures, versements) au format du réseau."""
+    _executer(lambda: _generer(chemins(data_dir), out, seed, mois_option(from_), mois_option(to)))
+
+
+@app.command()
+def ingest(data_dir: OptionDonnees = None) -> None:
+    """Contrôler, pseudonymiser et charger les extractions déposées dans l'entrepôt."""
+    _executer(lambda: _ingerer(chemins(data_dir)))
+
+
+@app.command()
+def build(data_dir: OptionDonnees = None) -> None:
+    """Construire et tester les indicateurs (dbt), puis publier la copie lue par les tableaux de bord."""
+    _executer(lambda: _construire(chemins(data_dir)))
+
+
+@app.command()
+def dashboard(
+    port: Annotated[int, typer.Option(help="Port du tableau de bord.")] = 8501,
+    data_dir: OptionDonnees = None,
+) -> None:
+    """Servir le tableau de bord (Streamlit) sur la dernière copie publiée."""
+    _executer(lambda: _servir(chemins(data_dir), port))
+
+
+@app.command()
+def demo(
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Servir le tableau de bord à la fin.")] = True,
+    port: Annotated[int, typer.Option(help="Port du tableau de bord.")] = 8501,
+    seed: Annotated[int, typer.Option(help="Graine des données de démonstration.")] = 2026,
+    data_dir: OptionDonnees = None,
+) -> None:
+    """Tout enchaîner sur les données de démonstration : generate -> ingest -> build (-> dashboard)."""
+    c = chemins(data_dir)
+
+    def tout() -> None:
+        debut = time.perf_counter()
+        _generer(c, None, seed, mois_option("2025-11"), mois_option("2026-10"))
+        _ingerer(c)
+        _construire(c)
+        console.print(f"[bold green]Démonstration prête en {format_fr.duree(time.perf_counter() - debut)}[/bold green]")
+        if serve:
+            _servir(c, port)
+
+    _executer(tout)
+
+
+if __name__ == "__main__":
+    app()

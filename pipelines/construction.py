@@ -1,0 +1,90 @@
+"""`aripa build`: run dbt (seeds, models, tests, unit tests) on the warehouse, then publish a copy.
+
+dashboards never open the file being built: DuckDB's writer excludes every reader. After a
+successful build the warehouse is checkpointed and copied to a temporary name, then renamed over
+the published copy; a dashboard that has the old copy open keeps reading it until it reopens.
+A failed build publishes nothing: the dashboards keep the last good figures.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipelines.config import DOSSIER_DBT, Chemins
+
+
+@dataclass
+class ResultatConstruction:
+    succes: bool
+    modeles: int = 0
+    seeds: int = 0
+    tests: int = 0
+    tests_unitaires: int = 0
+    echecs: list[str] = field(default_factory=list)
+
+
+def environnement_dbt(chemins: Chemins) -> dict[str, str]:
+    chemins.temporaire.mkdir(parents=True, exist_ok=True)
+    return {"ARIPA_ENTREPOT": str(chemins.entrepot), "ARIPA_DUCKDB_TEMP": str(chemins.temporaire)}
+
+
+def arguments_dbt(chemins: Chemins, commande: str, *autres: str) -> list[str]:
+    # dbt's target/ and logs/ go under the data directory: generated, and separate per data directory.
+    return [
+        commande, "--project-dir", str(DOSSIER_DBT), "--profiles-dir", str(DOSSIER_DBT),
+        "--target-path", str(chemins.donnees / "dbt" / "target"), "--log-path", str(chemins.donnees / "dbt" / "logs"),
+        *autres,
+    ]
+
+
+def executer_dbt(
+    chemins: Chemins, progression: Callable[[str], None] = lambda _: None, selection: str | None = None
+) -> ResultatConstruction:
+    os.environ.update(environnement_dbt(chemins))
+    from dbt.cli.main import dbtRunner  # ~5 s import: only on the build path
+
+    def suivre(evenement) -> None:
+        if evenement.info.name == "LogModelResult":
+            progression(f"modèle {evenement.data.node_info.node_name} : {evenement.data.status}")
+
+    autres = ["--quiet"] + (["--select", selection] if selection else [])
+    resultat = dbtRunner(callbacks=[suivre]).invoke(arguments_dbt(chemins, "build", *autres))
+    bilan = ResultatConstruction(succes=bool(resultat.success))
+    if resultat.exception is not None:
+        bilan.echecs.append(f"dbt : {resultat.exception}")
+        return bilan
+    for r in resultat.result or []:
+        type_noeud = r.node.resource_type
+        statut = str(r.status)
+        if type_noeud == "model":
+            bilan.modeles += 1
+        elif type_noeud == "seed":
+            bilan.seeds += 1
+        elif type_noeud == "unit_test":
+            bilan.tests_unitaires += 1
+        elif type_noeud == "test":
+            bilan.tests += 1
+        if statut in ("error", "fail", "runtime error"):
+            message = (r.message or "").strip().splitlines()[0] if r.message else ""
+            bilan.echecs.append(f"{type_noeud} {r.node.name} : {statut} {message}".strip())
+    if not resultat.result:
+        bilan.succes = False
+        bilan.echecs.append("dbt n'a rien exécuté (sélection vide ?)")
+    return bilan
+
+
+def publier(chemins: Chemins) -> Path:
+    """Checkpoint the warehouse, copy it beside the published file, then swap it in atomically."""
+    with duckdb.connect(str(chemins.entrepot)) as con:
+        con.execute("checkpoint")
+    chemins.publication.parent.mkdir(parents=True, exist_ok=True)
+    provisoire = chemins.publication.with_name(chemins.publication.name + ".copie")
+    shutil.copyfile(chemins.entrepot, provisoire)
+    os.replace(provisoire, chemins.publication)
+    return chemins.publication

@@ -1,0 +1,91 @@
+"""Shared fixtures: a tiny hand-computed extract set, and the built-in demo, both run through the CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+CLE_TEST = "00" * 16 + "11" * 16  # fixed pseudonymisation key, so tests can recompute the hashes
+
+ENTETE_PROCEDURES = (
+    "N° procédure;Matricule créancier;Matricule débiteur;Caf gestionnaire;Caf de résidence;"
+    "Code procédure;Stade;Engagée le;Passée en définitif le;Clôturée le;Motif clôture;Montant mensuel TC"
+)
+ENTETE_VERSEMENTS = (
+    "N° versement;N° procédure;Date de valeur;Montant;Type;Provenance;"
+    "Ventilé TC;Ventilé ASFR;Ventilé Arr. PA;Ventilé FJ;Ventilé FG"
+)
+
+# Hand-computed fixture (README of tests: see test_indicateurs.py for the expected figures).
+PETIT_JEU = {
+    "procedures_2026-02.csv": [
+        ENTETE_PROCEDURES,
+        "P1;1000001;2000001;311;311;RA;DEF;15/12/2025;20/01/2026;;;100,00",
+        "P2;1000002;2000002;901;061;PDE;DEF;03/01/2026;;;;200,00",
+        "P3;1000003;2000003;901;901;RA;CLO;10/01/2026;;05/02/2026;SOLDE;300,00",
+        "P4;1000004;2000004;999;311;RA;DEF;10/01/2026;;;;50,00",  # unknown Caf: quarantined
+        "P5;1000005;2000005;311;311;SAISIE;SIM;01/02/2026;;;;80,00",  # simulation: nothing due
+    ],
+    "versements_2026-01.csv": [
+        ENTETE_VERSEMENTS,
+        "V1;P1;10/01/2026;100,00;VIR;DEBITEUR;100,00;0,00;0,00;0,00;0,00",
+        "V2;P2;12/01/2026;80,00;PDE;TIERS;50,00;30,00;0,00;0,00;0,00",
+        "V3;P3;31/01/2026;abc;VIR;DEBITEUR;10,00;0,00;0,00;0,00;0,00",  # bad amount: quarantined
+    ],
+    "versements_2026-02.csv": [
+        ENTETE_VERSEMENTS,
+        "V4;P1;05/02/2026;25,00;VIR;DEBITEUR;25,00;0,00;0,00;0,00;0,00",
+        "V4;P1;05/02/2026;25,00;VIR;DEBITEUR;25,00;0,00;0,00;0,00;0,00",  # duplicate key: quarantined
+        "V5;P2;30/02/2026;200,00;PDE;TIERS;200,00;0,00;0,00;0,00;0,00",  # impossible date: quarantined
+        "V6;P2;28/02/2026;200,00;PDE;TIERS;200,00;0,00;0,00;0,00;0,00",
+    ],
+}
+
+
+def ecrire_jeu(dossier: Path, jeu: dict[str, list[str]], encodage: str = "cp1252", fin: str = "\r\n") -> None:
+    dossier.mkdir(parents=True, exist_ok=True)
+    for nom, lignes in jeu.items():
+        (dossier / nom).write_bytes((fin.join(lignes) + fin).encode(encodage))
+
+
+def aripa(*arguments: str, donnees: Path, timeout: int = 600) -> subprocess.CompletedProcess:
+    """Run the CLI as a user does, in its own process."""
+    env = os.environ | {"ARIPA_DATA_DIR": str(donnees), "ARIPA_CLE_PSEUDONYMISATION": CLE_TEST}
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", *arguments],
+        env=env, capture_output=True, text=True, timeout=timeout, check=False,
+    )
+
+
+def requete(base: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(base), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+@pytest.fixture(scope="session")
+def petit_entrepot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-computed fixture, ingested and built through the CLI; returns the data directory."""
+    donnees = tmp_path_factory.mktemp("petit")
+    ecrire_jeu(donnees / "landing", PETIT_JEU)
+    for etape in ("ingest", "build"):
+        resultat = aripa(etape, donnees=donnees)
+        assert resultat.returncode == 0, resultat.stdout + resultat.stderr
+    return donnees
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """`aripa demo --no-serve` run twice on the same data directory."""
+    donnees = tmp_path_factory.mktemp("demo")
+    premiere = aripa("demo", "--no-serve", donnees=donnees)
+    assert premiere.returncode == 0, premiere.stdout + premiere.stderr
+    kpi_1 = requete(donnees / "warehouse" / "publication" / "aripa.duckdb",
+                    "select * from marts.taux_recouvrement_flux_mensuel order by niveau, code_zone, mois")
+    seconde = aripa("demo", "--no-serve", donnees=donnees)
+    assert seconde.returncode == 0, seconde.stdout + seconde.stderr
+    return {"donnees": donnees, "kpi_premiere": kpi_1, "sortie_1": premiere.stdout, "sortie_2": seconde.stdout}

@@ -1,0 +1,22 @@
+"""The contract read from the dbt sources file is complete and coherent."""
+
+from pipelines.contrat import contrat
+
+
+def test_chaque_extraction_a_un_motif_une_cle_et_des_entetes_uniques():
+    extractions = contrat()
+    assert set(extractions) == {"procedures", "versements"}
+    for ext in extractions.values():
+        entetes = [c.entete for c in ext.colonnes]
+        assert len(entetes) == len(set(entetes))
+        assert all(k in {c.nom for c in ext.colonnes} for k in ext.cle)
+        assert ext.motif().match(ext.nom_fichier("2026-10"))["periode"] == "2026-10"
+        assert ext.motif().match("autre_2026-10.csv") is None
+
+
+def test_codes_caf_viennent_du_seed_et_les_identifiants_sont_pseudonymises():
+    procedures = contrat()["procedures"]
+    codes = procedures.colonne("code_caf_gestionnaire").valeurs
+    assert len(codes) == 101 and "311" in codes and "974" in codes and "2A1" in codes
+    personnels = {c.nom for c in procedures.colonnes if c.personnel}
+    assert personnels == {"cle_creancier", "cle_debiteur"}
