@@ -4,7 +4,8 @@ from pathlib import Path
 
 import streamlit as st
 
-PAGES = Path(__file__).parent / "pages"
+# Not "pages/": Streamlit would also serve that folder as legacy pages, bypassing this navigation.
+VUES = Path(__file__).parent / "vues"
 
 st.set_page_config(page_title="Pilotage ARIPA", page_icon="📊", layout="wide")
 
@@ -12,10 +13,9 @@ navigation = st.navigation(
     {
         "Recouvrement": [
             st.Page(
-                str(PAGES / "taux_recouvrement.py"),
+                str(VUES / "taux_recouvrement.py"),
                 title="Taux de recouvrement",
-                url_path="taux_recouvrement",
-                default=True,
+                default=True,  # served at "/"
             ),
         ],
     }

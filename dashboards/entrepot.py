@@ -19,23 +19,28 @@ def version_publiee() -> float | None:
     return chemin.stat().st_mtime if chemin.exists() else None
 
 
+def _version() -> tuple[str, float]:
+    """(path, mtime) of the published copy: the cache key of every read."""
+    version = version_publiee()
+    if version is None:
+        raise FileNotFoundError(str(chemins().publication))
+    return str(chemins().publication), version
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
-def _lire(sql: str, parametres: tuple, version: float) -> pd.DataFrame:
-    with duckdb.connect(str(chemins().publication), read_only=True) as con:
+def _lire(sql: str, parametres: tuple, publication: tuple[str, float]) -> pd.DataFrame:
+    with duckdb.connect(publication[0], read_only=True) as con:
         return con.execute(sql, list(parametres)).df()
 
 
 def lire(sql: str, parametres: tuple = ()) -> pd.DataFrame:
-    version = version_publiee()
-    if version is None:
-        raise FileNotFoundError(str(chemins().publication))
-    return _lire(sql, parametres, version)
+    return _lire(sql, parametres, _version())
 
 
 @st.cache_data(show_spinner=False)
-def _definition(schema: str, table: str, version: float) -> tuple[str, pd.DataFrame]:
+def _definition(schema: str, table: str, publication: tuple[str, float]) -> tuple[str, pd.DataFrame]:
     """The model's dbt documentation, persisted as table and column comments (persist_docs)."""
-    with duckdb.connect(str(chemins().publication), read_only=True) as con:
+    with duckdb.connect(publication[0], read_only=True) as con:
         lignes = con.execute(
             "select comment from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]
         ).fetchall()
@@ -47,7 +52,4 @@ def _definition(schema: str, table: str, version: float) -> tuple[str, pd.DataFr
 
 
 def definition(schema: str, table: str) -> tuple[str, pd.DataFrame]:
-    version = version_publiee()
-    if version is None:
-        raise FileNotFoundError(str(chemins().publication))
-    return _definition(schema, table, version)
+    return _definition(schema, table, _version())

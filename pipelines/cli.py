@@ -119,6 +119,7 @@ def _servir(c: Chemins, port: int) -> None:
     commande = [
         sys.executable, "-m", "streamlit", "run", str(RACINE_PROJET / "dashboards" / "app.py"),
         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "viewer",
     ]
     try:
         subprocess.run(commande, env=env, check=False)

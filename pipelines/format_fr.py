@@ -48,10 +48,14 @@ def euros(montant: float | int | None, decimales: int = 0) -> str:
 
 
 def points(ecart: float | None, decimales: int = 1) -> str:
-    """A difference of two rates, in percentage points, signed: 0.012 -> '+1,2 pt'."""
+    """A difference of two rates, in percentage points, signed: 0.012 -> '+1,2 pt'.
+
+    The minus is ASCII: Streamlit's st.metric reads the sign of a text delta from it (a typographic
+    minus would show a fall as a green rising arrow).
+    """
     if _absent(ecart):
         return VIDE
-    signe = "+" if ecart > 0 else ("−" if ecart < 0 else "")
+    signe = "+" if ecart > 0 else ("-" if ecart < 0 else "")
     return f"{signe}{nombre(abs(ecart) * 100, decimales)}{ESPACE_UNITE}pt"
 
 

@@ -22,7 +22,7 @@ def test_montants_en_euros_avec_espaces_fines():
 def test_nombres_points_mois_durees():
     assert format_fr.nombre(37842) == f"37{FINE}842"
     assert format_fr.points(0.012) == f"+1,2{NBSP}pt"
-    assert format_fr.points(-0.05) == f"−5,0{NBSP}pt"
+    assert format_fr.points(-0.05) == f"-5,0{NBSP}pt"
     assert format_fr.mois(date(2026, 8, 1)) == "août 2026"
     assert format_fr.mois_court(date(2026, 2, 1)) == "févr. 2026"
     assert format_fr.duree(11.64) == f"11,6{NBSP}s"
