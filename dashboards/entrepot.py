@@ -46,7 +46,8 @@ def _definition(schema: str, table: str, publication: tuple[str, float]) -> tupl
         ).fetchall()
         colonnes = con.execute(
             "select column_name as colonne, comment as description from duckdb_columns() "
-            "where schema_name = ? and table_name = ? order by column_index", [schema, table]
+            "where schema_name = ? and table_name = ? order by column_index",
+            [schema, table],
         ).df()
     return (lignes[0][0] or "") if lignes else "", colonnes
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -20,7 +21,10 @@ from pipelines import format_fr
 from pipelines.config import RACINE_PROJET, Chemins, chemins
 
 app = typer.Typer(
-    help="Pipeline de pilotage du réseau ARIPA : extractions -> contrôles -> entrepôt -> indicateurs -> tableaux de bord.",
+    help=(
+        "Pipeline de pilotage du réseau ARIPA : extractions -> contrôles -> entrepôt -> indicateurs "
+        "-> tableaux de bord."
+    ),
     no_args_is_help=True,
     add_completion=False,
 )
@@ -73,23 +77,38 @@ def _ingerer(c: Chemins) -> None:
 
     with etape(f"Ingestion des extractions de {c.depot}") as dire:
         if not c.depot.exists() or not any(c.depot.iterdir()):
-            raise EtapeEchouee(f"aucune extraction dans {c.depot} : lancer `aripa generate` ou y déposer les fichiers")
+            raise EtapeEchouee(
+                f"aucune extraction dans {c.depot} : lancer `aripa generate` ou y déposer les fichiers"
+            )
         rapport = ingerer(c.depot, c.entrepot, charger_cle(c.cles), progression=dire)
         table = Table(title="Rapport d'ingestion", title_justify="left")
         for colonne in ("fichier", "statut", "lues", "chargées", "quarantaine", "message"):
-            table.add_column(colonne, justify="right" if colonne in ("lues", "chargées", "quarantaine") else "left")
+            table.add_column(
+                colonne, justify="right" if colonne in ("lues", "chargées", "quarantaine") else "left"
+            )
         for ligne in rapport.lignes:
             table.add_row(
-                ligne.fichier, ligne.statut, format_fr.nombre(ligne.lignes_lues),
-                format_fr.nombre(ligne.lignes_chargees), format_fr.nombre(ligne.lignes_quarantaine), ligne.message,
+                ligne.fichier,
+                ligne.statut,
+                format_fr.nombre(ligne.lignes_lues),
+                format_fr.nombre(ligne.lignes_chargees),
+                format_fr.nombre(ligne.lignes_quarantaine),
+                ligne.message,
             )
         table.add_row(
-            "[bold]total[/bold]", "", format_fr.nombre(rapport.total("lignes_lues")),
-            format_fr.nombre(rapport.total("lignes_chargees")), format_fr.nombre(rapport.total("lignes_quarantaine")), "",
+            "[bold]total[/bold]",
+            "",
+            format_fr.nombre(rapport.total("lignes_lues")),
+            format_fr.nombre(rapport.total("lignes_chargees")),
+            format_fr.nombre(rapport.total("lignes_quarantaine")),
+            "",
         )
         console.print(table)
         if rapport.refus:
-            dire(f"[yellow]{len(rapport.refus)} fichier(s) refusé(s) ou ignoré(s) : voir le rapport ci-dessus[/yellow]")
+            dire(
+                f"[yellow]{len(rapport.refus)} fichier(s) refusé(s) ou ignoré(s) : "
+                "voir le rapport ci-dessus[/yellow]"
+            )
 
 
 def _construire(c: Chemins) -> None:
@@ -106,7 +125,9 @@ def _construire(c: Chemins) -> None:
         if not bilan.succes:
             for echec in bilan.echecs:
                 dire(f"[red]{echec}[/red]")
-            raise EtapeEchouee("dbt build a échoué : rien n'est publié, les tableaux de bord gardent la version précédente")
+            raise EtapeEchouee(
+                "dbt build a échoué : rien n'est publié, les tableaux de bord gardent la version précédente"
+            )
     with etape("Publication de la copie lue par les tableaux de bord") as dire:
         dire(f"copie publiée : {publier(c)}")
 
@@ -117,14 +138,22 @@ def _servir(c: Chemins, port: int) -> None:
     console.print(f"[bold]▶ Tableau de bord sur http://localhost:{port}[/bold] (Ctrl+C pour arrêter)")
     env = os.environ | {"ARIPA_DATA_DIR": str(c.donnees)}
     commande = [
-        sys.executable, "-m", "streamlit", "run", str(RACINE_PROJET / "dashboards" / "app.py"),
-        "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        "--client.toolbarMode", "viewer",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(RACINE_PROJET / "dashboards" / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--client.toolbarMode",
+        "viewer",
     ]
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C is how a user stops the server
         subprocess.run(commande, env=env, check=False)
-    except KeyboardInterrupt:
-        pass
 
 
 def _executer(action: Callable[[], None]) -> None:
@@ -142,7 +171,9 @@ def _executer(action: Callable[[], None]) -> None:
 @app.command()
 def generate(
     out: Annotated[Path | None, typer.Option(help="Dossier de sortie (défaut : data/landing).")] = None,
-    seed: Annotated[int, typer.Option(help="Graine : la même graine donne les mêmes fichiers, octet pour octet.")] = 2026,
+    seed: Annotated[
+        int, typer.Option(help="Graine : la même graine donne les mêmes fichiers, octet pour octet.")
+    ] = 2026,
     from_: Annotated[str, typer.Option("--from", help="Premier mois exporté (AAAA-MM).")] = "2025-11",
     to: Annotated[str, typer.Option("--to", help="Dernier mois exporté (AAAA-MM).")] = "2026-10",
     data_dir: OptionDonnees = None,
@@ -174,7 +205,9 @@ def dashboard(
 
 @app.command()
 def demo(
-    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Servir le tableau de bord à la fin.")] = True,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Servir le tableau de bord à la fin.")
+    ] = True,
     port: Annotated[int, typer.Option(help="Port du tableau de bord.")] = 8501,
     seed: Annotated[int, typer.Option(help="Graine des données de démonstration.")] = 2026,
     data_dir: OptionDonnees = None,
@@ -187,7 +220,9 @@ def demo(
         _generer(c, None, seed, mois_option("2025-11"), mois_option("2026-10"))
         _ingerer(c)
         _construire(c)
-        console.print(f"[bold green]Démonstration prête en {format_fr.duree(time.perf_counter() - debut)}[/bold green]")
+        console.print(
+            f"[bold green]Démonstration prête en {format_fr.duree(time.perf_counter() - debut)}[/bold green]"
+        )
         if serve:
             _servir(c, port)
 

@@ -37,8 +37,15 @@ def environnement_dbt(chemins: Chemins) -> dict[str, str]:
 def arguments_dbt(chemins: Chemins, commande: str, *autres: str) -> list[str]:
     # dbt's target/ and logs/ go under the data directory: generated, and separate per data directory.
     return [
-        commande, "--project-dir", str(DOSSIER_DBT), "--profiles-dir", str(DOSSIER_DBT),
-        "--target-path", str(chemins.donnees / "dbt" / "target"), "--log-path", str(chemins.donnees / "dbt" / "logs"),
+        commande,
+        "--project-dir",
+        str(DOSSIER_DBT),
+        "--profiles-dir",
+        str(DOSSIER_DBT),
+        "--target-path",
+        str(chemins.donnees / "dbt" / "target"),
+        "--log-path",
+        str(chemins.donnees / "dbt" / "logs"),
         *autres,
     ]
 

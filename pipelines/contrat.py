@@ -91,7 +91,9 @@ def lire_contrat(fichier: Path = FICHIER_CONTRAT) -> dict[str, Extraction]:
                 continue  # lineage, added by ingestion
             m = col.get("meta", {})
             if m.get("type") not in TYPES:
-                raise ValueError(f"{fichier}: colonne {table['name']}.{col['name']}: type {m.get('type')!r} inconnu")
+                raise ValueError(
+                    f"{fichier}: colonne {table['name']}.{col['name']}: type {m.get('type')!r} inconnu"
+                )
             colonnes.append(
                 Colonne(
                     nom=col["name"],

@@ -58,7 +58,11 @@ def aripa(*arguments: str, donnees: Path, timeout: int = 600) -> subprocess.Comp
     env = os.environ | {"ARIPA_DATA_DIR": str(donnees), "ARIPA_CLE_PSEUDONYMISATION": CLE_TEST}
     return subprocess.run(
         [sys.executable, "-m", "pipelines.cli", *arguments],
-        env=env, capture_output=True, text=True, timeout=timeout, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 
@@ -84,8 +88,15 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict:
     donnees = tmp_path_factory.mktemp("demo")
     premiere = aripa("demo", "--no-serve", donnees=donnees)
     assert premiere.returncode == 0, premiere.stdout + premiere.stderr
-    kpi_1 = requete(donnees / "warehouse" / "publication" / "aripa.duckdb",
-                    "select * from marts.taux_recouvrement_flux_mensuel order by niveau, code_zone, mois")
+    kpi_1 = requete(
+        donnees / "warehouse" / "publication" / "aripa.duckdb",
+        "select * from marts.taux_recouvrement_flux_mensuel order by niveau, code_zone, mois",
+    )
     seconde = aripa("demo", "--no-serve", donnees=donnees)
     assert seconde.returncode == 0, seconde.stdout + seconde.stderr
-    return {"donnees": donnees, "kpi_premiere": kpi_1, "sortie_1": premiere.stdout, "sortie_2": seconde.stdout}
+    return {
+        "donnees": donnees,
+        "kpi_premiere": kpi_1,
+        "sortie_1": premiere.stdout,
+        "sortie_2": seconde.stdout,
+    }

@@ -18,8 +18,12 @@ def test_meme_graine_memes_octets_autre_graine_autres_fichiers(tmp_path):
     generer(tmp_path / "b", graine=7, **PERIODE)
     generer(tmp_path / "c", graine=8, **PERIODE)
     a, b, c = _octets(tmp_path / "a"), _octets(tmp_path / "b"), _octets(tmp_path / "c")
-    assert list(a) == ["procedures_2026-03.csv", "versements_2026-01.csv", "versements_2026-02.csv",
-                       "versements_2026-03.csv"]
+    assert list(a) == [
+        "procedures_2026-03.csv",
+        "versements_2026-01.csv",
+        "versements_2026-02.csv",
+        "versements_2026-03.csv",
+    ]
     assert a == b
     assert all(a[nom] != c[nom] for nom in a)
 

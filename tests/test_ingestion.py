@@ -25,7 +25,9 @@ def _ingerer(tmp_path: Path, jeu: dict | None = None, **kwargs):
 
 def test_lignes_refusees_en_quarantaine_avec_fichier_ligne_champ_regle(tmp_path):
     rapport = _ingerer(tmp_path, PETIT_JEU)
-    par_fichier = {r.fichier: (r.statut, r.lignes_lues, r.lignes_chargees, r.lignes_quarantaine) for r in rapport.lignes}
+    par_fichier = {
+        r.fichier: (r.statut, r.lignes_lues, r.lignes_chargees, r.lignes_quarantaine) for r in rapport.lignes
+    }
     assert par_fichier == {
         "procedures_2026-02.csv": ("chargé", 5, 4, 1),
         "versements_2026-01.csv": ("chargé", 3, 2, 1),
@@ -48,15 +50,23 @@ def test_les_comptes_se_reconcilient_dans_le_manifeste_et_les_tables(tmp_path):
     ):
         assert lues == chargees + quarantaine
         table = "procedures" if fichier.startswith("procedures") else "versements"
-        assert requete(base, f"select count(*) from raw.{table} where _fichier = '{fichier}'")[0][0] == chargees
-        lignes_refusees = requete(base, f"select count(distinct ligne) from raw.quarantaine where fichier = '{fichier}'")
+        assert (
+            requete(base, f"select count(*) from raw.{table} where _fichier = '{fichier}'")[0][0] == chargees
+        )
+        lignes_refusees = requete(
+            base, f"select count(distinct ligne) from raw.quarantaine where fichier = '{fichier}'"
+        )
         assert lignes_refusees[0][0] == quarantaine
 
 
 def test_identifiants_pseudonymises_par_hmac_et_masques_en_quarantaine(tmp_path):
-    jeu = {"procedures_2026-02.csv": [ENTETE_PROCEDURES,
-                                      "P1;1000001;2000001;311;311;RA;DEF;15/12/2025;;;;100,00",
-                                      "P2; 1000001 ;;311;311;RA;DEF;15/12/2025;;;;100,00"]}
+    jeu = {
+        "procedures_2026-02.csv": [
+            ENTETE_PROCEDURES,
+            "P1;1000001;2000001;311;311;RA;DEF;15/12/2025;;;;100,00",
+            "P2; 1000001 ;;311;311;RA;DEF;15/12/2025;;;;100,00",
+        ]
+    }
     _ingerer(tmp_path, jeu)
     base = tmp_path / "aripa.duckdb"
     attendu = hmac.new(bytes.fromhex(CLE_TEST), b"1000001", hashlib.sha256).hexdigest()[:32]
@@ -74,29 +84,45 @@ def test_identifiants_pseudonymises_par_hmac_et_masques_en_quarantaine(tmp_path)
 def test_recharger_les_memes_fichiers_ne_change_rien(tmp_path):
     _ingerer(tmp_path, PETIT_JEU)
     base = tmp_path / "aripa.duckdb"
-    avant = requete(base, "select count(*) from raw.versements")[0][0], requete(base, "select count(*) from raw.manifeste")[0][0]
+    avant = (
+        requete(base, "select count(*) from raw.versements")[0][0],
+        requete(base, "select count(*) from raw.manifeste")[0][0],
+    )
     rapport = _ingerer(tmp_path)
     assert {r.statut for r in rapport.lignes} == {"déjà chargé"}
-    apres = requete(base, "select count(*) from raw.versements")[0][0], requete(base, "select count(*) from raw.manifeste")[0][0]
+    apres = (
+        requete(base, "select count(*) from raw.versements")[0][0],
+        requete(base, "select count(*) from raw.manifeste")[0][0],
+    )
     assert avant == apres == (4, 3)
 
 
 def test_un_renvoi_corrige_remplace_les_lignes_du_fichier(tmp_path):
     _ingerer(tmp_path, PETIT_JEU)
-    corrige = {"versements_2026-01.csv": [ENTETE_VERSEMENTS,
-                                          "V1;P1;10/01/2026;100,00;VIR;DEBITEUR;100,00;0,00;0,00;0,00;0,00",
-                                          "V3;P3;31/01/2026;10,00;VIR;DEBITEUR;10,00;0,00;0,00;0,00;0,00"]}
+    corrige = {
+        "versements_2026-01.csv": [
+            ENTETE_VERSEMENTS,
+            "V1;P1;10/01/2026;100,00;VIR;DEBITEUR;100,00;0,00;0,00;0,00;0,00",
+            "V3;P3;31/01/2026;10,00;VIR;DEBITEUR;10,00;0,00;0,00;0,00;0,00",
+        ]
+    }
     rapport = _ingerer(tmp_path, corrige)
     assert [(r.fichier, r.statut) for r in rapport.lignes if r.statut != "déjà chargé"] == [
         ("versements_2026-01.csv", "remplacé")
     ]
     base = tmp_path / "aripa.duckdb"
-    assert requete(base, "select versement_id from raw.versements where _fichier = 'versements_2026-01.csv' order by 1") == [
-        ("V1",), ("V3",)
-    ]
-    assert requete(base, "select count(*) from raw.quarantaine where fichier = 'versements_2026-01.csv'")[0][0] == 0
-    assert requete(base, "select statut, count(*) from raw.manifeste where fichier = 'versements_2026-01.csv' "
-                         "group by statut order by statut") == [("chargé", 1), ("remplacé", 1)]
+    assert requete(
+        base, "select versement_id from raw.versements where _fichier = 'versements_2026-01.csv' order by 1"
+    ) == [("V1",), ("V3",)]
+    assert (
+        requete(base, "select count(*) from raw.quarantaine where fichier = 'versements_2026-01.csv'")[0][0]
+        == 0
+    )
+    assert requete(
+        base,
+        "select statut, count(*) from raw.manifeste where fichier = 'versements_2026-01.csv' "
+        "group by statut order by statut",
+    ) == [("chargé", 1), ("remplacé", 1)]
 
 
 def test_les_dialectes_donnent_les_memes_lignes(tmp_path):
@@ -108,18 +134,29 @@ def test_les_dialectes_donnent_les_memes_lignes(tmp_path):
     for nom, lignes in PETIT_JEU.items():
         champs = [ligne.split(";") for ligne in lignes]
         if nom.startswith("versements"):
-            champs = [[c[i] for i in ordre] + (["Commentaire"] if n == 0 else ["libre, avec virgule"]) for n, c in enumerate(champs)]
+            champs = [
+                [c[i] for i in ordre] + (["Commentaire"] if n == 0 else ["libre, avec virgule"])
+                for n, c in enumerate(champs)
+            ]
         autre[nom] = [",".join(f'"{v}"' if "," in v else v for v in c) for c in champs]
     (tmp_path / "b" / "landing").mkdir(parents=True)
     for nom, lignes in autre.items():
-        (tmp_path / "b" / "landing" / nom).write_bytes(b"\xef\xbb\xbf" + ("\n".join(lignes) + "\n").encode("utf-8"))
+        (tmp_path / "b" / "landing" / nom).write_bytes(
+            b"\xef\xbb\xbf" + ("\n".join(lignes) + "\n").encode("utf-8")
+        )
     rapport = ingerer(tmp_path / "b" / "landing", tmp_path / "b" / "aripa.duckdb", PSEUDO)
     assert all(r.statut == "chargé" for r in rapport.lignes)
-    colonnes = "versement_id, procedure_id, date_valeur, montant, type_versement, provenance, montant_tc, _ligne"
-    assert requete(tmp_path / "a" / "aripa.duckdb", f"select {colonnes} from raw.versements order by 1") == \
-        requete(tmp_path / "b" / "aripa.duckdb", f"select {colonnes} from raw.versements order by 1")
-    assert requete(tmp_path / "a" / "aripa.duckdb", "select * exclude (valeur) from raw.quarantaine order by all") == \
-        requete(tmp_path / "b" / "aripa.duckdb", "select * exclude (valeur) from raw.quarantaine order by all")
+    colonnes = (
+        "versement_id, procedure_id, date_valeur, montant, type_versement, provenance, montant_tc, _ligne"
+    )
+    assert requete(
+        tmp_path / "a" / "aripa.duckdb", f"select {colonnes} from raw.versements order by 1"
+    ) == requete(tmp_path / "b" / "aripa.duckdb", f"select {colonnes} from raw.versements order by 1")
+    assert requete(
+        tmp_path / "a" / "aripa.duckdb", "select * exclude (valeur) from raw.quarantaine order by all"
+    ) == requete(
+        tmp_path / "b" / "aripa.duckdb", "select * exclude (valeur) from raw.quarantaine order by all"
+    )
 
 
 def test_colonne_obligatoire_absente_refuse_le_fichier_et_charge_les_autres(tmp_path):
@@ -133,7 +170,8 @@ def test_colonne_obligatoire_absente_refuse_le_fichier_et_charge_les_autres(tmp_
     rapport = ingerer(tmp_path / "landing", tmp_path / "aripa.duckdb", PSEUDO)
     statuts = {r.fichier: (r.statut, r.message) for r in rapport.lignes}
     assert statuts["versements_2026-02.csv"] == (
-        "refusé", "versements_2026-02.csv, ligne 1, champ « Date de valeur » : colonne obligatoire absente"
+        "refusé",
+        "versements_2026-02.csv, ligne 1, champ « Date de valeur » : colonne obligatoire absente",
     )
     assert statuts["notes.txt"][0] == "ignoré"
     assert statuts["versements_2026-01.csv"][0] == "chargé"

@@ -23,8 +23,13 @@ from tests.conftest import CLE_TEST, requete
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGUMENTS_CHROMIUM = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 pytestmark = pytest.mark.browser
@@ -46,7 +51,10 @@ def serveur(demo):
     env = os.environ | {"ARIPA_DATA_DIR": str(demo["donnees"]), "ARIPA_CLE_PSEUDONYMISATION": CLE_TEST}
     processus = subprocess.Popen(
         [sys.executable, "-m", "pipelines.cli", "dashboard", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         limite = time.monotonic() + 60
@@ -70,8 +78,11 @@ def test_la_page_s_affiche_dans_chromium_avec_le_kpi(serveur, demo):
     from playwright.sync_api import sync_playwright
 
     base = demo["donnees"] / "warehouse" / "publication" / "aripa.duckdb"
-    (taux,) = requete(base, "select taux_recouvrement_tc from marts.taux_recouvrement_flux_mensuel "
-                            "where niveau = 'national' order by mois desc limit 1")[0]
+    (taux,) = requete(
+        base,
+        "select taux_recouvrement_tc from marts.taux_recouvrement_flux_mensuel "
+        "where niveau = 'national' order by mois desc limit 1",
+    )[0]
     capture = demo["donnees"] / "outputs" / "taux_recouvrement.png"
     capture.parent.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:

@@ -24,8 +24,10 @@ def test_la_page_montre_le_taux_national_du_mart_au_format_francais(demo, monkey
     at = _page(monkeypatch, demo["donnees"])
     base = demo["donnees"] / "warehouse" / "publication" / "aripa.duckdb"
     mois, taux, encaisse = requete(
-        base, "select mois, taux_recouvrement_tc, montant_encaisse_tc from marts.taux_recouvrement_flux_mensuel "
-              "where niveau = 'national' order by mois desc limit 1")[0]
+        base,
+        "select mois, taux_recouvrement_tc, montant_encaisse_tc from marts.taux_recouvrement_flux_mensuel "
+        "where niveau = 'national' order by mois desc limit 1",
+    )[0]
     metriques = {m.label: m.value for m in at.metric}
     assert metriques["Taux de recouvrement du TC"] == format_fr.pourcentage(taux)
     assert metriques["TC encaissé"] == format_fr.euros(float(encaisse))
@@ -59,5 +61,7 @@ def test_sans_publication_la_page_le_dit(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("page", ["taux_recouvrement"])
 def test_chaque_page_est_declaree_dans_les_exposures_dbt(page):
-    exposures = (Path(__file__).resolve().parents[1] / "dbt" / "models" / "marts" / "_exposures.yml").read_text()
+    exposures = (
+        Path(__file__).resolve().parents[1] / "dbt" / "models" / "marts" / "_exposures.yml"
+    ).read_text()
     assert f"dashboards/vues/{page}.py" in exposures

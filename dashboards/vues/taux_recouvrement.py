@@ -30,7 +30,9 @@ if version_publiee() is None:
     st.stop()
 
 libelle_niveau = st.radio(
-    "Compter les procédures par", list(NIVEAUX), horizontal=True,
+    "Compter les procédures par",
+    list(NIVEAUX),
+    horizontal=True,
     help="Une Caf peut gérer des dossiers d'une autre Caf (plateaux de jumelage) : choisissez la lecture.",
 )
 donnees = lire(
@@ -54,7 +56,8 @@ precedent = national["taux_publie"].shift(1).loc[dernier_mois] if len(national) 
 st.subheader(f"France entière, {format_fr.mois(dernier_mois)}")
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(
-    "Taux de recouvrement du TC", format_fr.pourcentage(derniere["taux_publie"]),
+    "Taux de recouvrement du TC",
+    format_fr.pourcentage(derniere["taux_publie"]),
     delta=format_fr.points(derniere["taux_publie"] - precedent) if precedent is not None else None,
     help="Écart en points avec le mois précédent.",
 )
@@ -67,18 +70,26 @@ noms = sorted(cafs["libelle_zone"].unique())
 choix = st.multiselect(f"Caf affichées ({libelle_niveau})", noms, default=noms)
 
 figure = go.Figure()
-for nom, serie in [("France entière", national.reset_index()), *((n, cafs[cafs["libelle_zone"] == n]) for n in choix)]:
+for nom, serie in [
+    ("France entière", national.reset_index()),
+    *((n, cafs[cafs["libelle_zone"] == n]) for n in choix),
+]:
     figure.add_trace(
         go.Scatter(
-            x=serie["mois"], y=serie["taux_publie"] * 100, name=nom, mode="lines+markers",
+            x=serie["mois"],
+            y=serie["taux_publie"] * 100,
+            name=nom,
+            mode="lines+markers",
             line={"width": 4 if nom == "France entière" else 2},
-            customdata=list(zip(
-                [format_fr.mois(m) for m in serie["mois"]],
-                [format_fr.pourcentage(t) if pd.notna(t) else SECRET for t in serie["taux_publie"]],
-                [format_fr.euros(float(v)) for v in serie["montant_encaisse_tc"]],
-                [format_fr.euros(float(v)) for v in serie["montant_attendu_tc"]],
-                strict=True,
-            )),
+            customdata=list(
+                zip(
+                    [format_fr.mois(m) for m in serie["mois"]],
+                    [format_fr.pourcentage(t) if pd.notna(t) else SECRET for t in serie["taux_publie"]],
+                    [format_fr.euros(float(v)) for v in serie["montant_encaisse_tc"]],
+                    [format_fr.euros(float(v)) for v in serie["montant_attendu_tc"]],
+                    strict=True,
+                )
+            ),
             hovertemplate="<b>%{fullData.name}</b><br>%{customdata[0]}<br>Taux : %{customdata[1]}"
             "<br>Encaissé : %{customdata[2]}<br>Attendu : %{customdata[3]}<extra></extra>",
         )
@@ -86,7 +97,9 @@ for nom, serie in [("France entière", national.reset_index()), *((n, cafs[cafs[
 mois_axe = sorted(donnees["mois"].unique())
 figure.update_layout(
     separators=", ",  # decimal comma, space between thousands
-    height=460, margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"orientation": "h", "y": -0.15},
+    height=460,
+    margin={"l": 10, "r": 10, "t": 30, "b": 10},
+    legend={"orientation": "h", "y": -0.15},
     yaxis={"title": "Taux de recouvrement du TC", "ticksuffix": " %", "rangemode": "tozero"},
     xaxis={"tickvals": mois_axe, "ticktext": [format_fr.mois_court(m) for m in mois_axe]},
 )

@@ -40,7 +40,9 @@ def montant_texte(expr: pl.Expr) -> pl.Expr:
 
 def ecrire_csv(frame: pl.DataFrame, extraction: Extraction, chemin: Path) -> Path:
     """Write atomically (temp name, then rename) so a reader never sees half a file."""
-    texte = vers_format_reseau(frame, extraction).write_csv(separator=";", line_terminator="\r\n", null_value="")
+    texte = vers_format_reseau(frame, extraction).write_csv(
+        separator=";", line_terminator="\r\n", null_value=""
+    )
     chemin.parent.mkdir(parents=True, exist_ok=True)
     provisoire = chemin.with_suffix(chemin.suffix + ".partiel")
     provisoire.write_bytes(texte.encode(ENCODAGE))

@@ -86,7 +86,9 @@ def simuler_procedures(p: Parametres, rng: np.random.Generator) -> pl.DataFrame:
         np.datetime64("NaT"),
     )
     motif = rng.choice(MOTIFS_CLOTURE, size=n, p=PART_MOTIFS)
-    motif = np.where(TYPES_PROCEDURE[type_idx] == "SAISIE", np.where(rng.random(n) < 0.3, "DEFAIL", motif), motif)
+    motif = np.where(
+        TYPES_PROCEDURE[type_idx] == "SAISIE", np.where(rng.random(n) < 0.3, "DEFAIL", motif), motif
+    )
 
     enfants = rng.choice([1, 2, 3], size=n, p=[0.55, 0.32, 0.13])
     tc = np.round(enfants * rng.lognormal(np.log(165.0), 0.35, size=n), 2)

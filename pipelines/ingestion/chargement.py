@@ -74,23 +74,30 @@ def preparer_schema(con: duckdb.DuckDBPyConnection, extractions: dict[str, Extra
         colonnes = ", ".join(f"{nom} {type_}" for nom, type_ in attendues.items())
         con.execute(f"create table if not exists raw.{ext.nom} ({colonnes})")
         presentes = {
-            nom: type_ for nom, type_ in con.execute(
+            nom: type_
+            for nom, type_ in con.execute(
                 "select column_name, data_type from information_schema.columns "
-                "where table_schema = 'raw' and table_name = ?", [ext.nom]
+                "where table_schema = 'raw' and table_name = ?",
+                [ext.nom],
             ).fetchall()
         }
         if set(presentes) != set(attendues):
             raise EntrepotIncompatible(
-                f"raw.{ext.nom} ne suit plus le contrat (colonnes {sorted(set(presentes) ^ set(attendues))}) : "
+                f"raw.{ext.nom} ne suit plus le contrat "
+                f"(colonnes {sorted(set(presentes) ^ set(attendues))}) : "
                 "reconstruire l'entrepôt (supprimer data/warehouse et relancer `aripa ingest`)"
             )
 
 
 def deja_charge(con: duckdb.DuckDBPyConnection, fichier: str, sha256: str) -> bool:
-    return scalaire(
-        con, "select count(*) from raw.manifeste where fichier = ? and sha256 = ? and statut = 'chargé'",
-        [fichier, sha256],
-    ) > 0
+    return (
+        scalaire(
+            con,
+            "select count(*) from raw.manifeste where fichier = ? and sha256 = ? and statut = 'chargé'",
+            [fichier, sha256],
+        )
+        > 0
+    )
 
 
 def empreintes_cle(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -118,7 +125,10 @@ def charger_lot(con: duckdb.DuckDBPyConnection, lot: Lot, empreinte_cle: str) ->
     if precedent:
         con.execute(f"delete from {table} where _fichier = ?", [lot.fichier])
         con.execute("delete from raw.quarantaine where fichier = ?", [lot.fichier])
-        con.execute("update raw.manifeste set statut = 'remplacé' where fichier = ? and statut = 'chargé'", [lot.fichier])
+        con.execute(
+            "update raw.manifeste set statut = 'remplacé' where fichier = ? and statut = 'chargé'",
+            [lot.fichier],
+        )
     lignes = lot.valides.with_columns(
         pl.lit(lot.fichier).alias("_fichier"), pl.lit(lot.periode, dtype=pl.Date).alias("_periode")
     ).to_arrow()
@@ -132,9 +142,16 @@ def charger_lot(con: duckdb.DuckDBPyConnection, lot: Lot, empreinte_cle: str) ->
     con.execute(
         "insert into raw.manifeste values (?, ?, ?, ?, ?, ?, ?, 'chargé', ?, ?, ?)",
         [
-            lot.fichier, lot.sha256, lot.extraction.nom, lot.periode, lot.lignes_lues,
-            lot.valides.height, lot.lignes_lues - lot.valides.height, empreinte_cle,
-            datetime.now().replace(microsecond=0), round(lot.duree_s, 3),
+            lot.fichier,
+            lot.sha256,
+            lot.extraction.nom,
+            lot.periode,
+            lot.lignes_lues,
+            lot.valides.height,
+            lot.lignes_lues - lot.valides.height,
+            empreinte_cle,
+            datetime.now().replace(microsecond=0),
+            round(lot.duree_s, 3),
         ],
     )
     return precedent > 0

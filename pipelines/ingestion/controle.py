@@ -21,7 +21,11 @@ from pipelines.contrat import Colonne, Extraction
 MASQUE_PERSONNEL = "<donnée personnelle masquée>"
 MONTANT = r"^-?\d+([.,]\d{1,2})?$"
 SCHEMA_QUARANTAINE = {
-    "fichier": pl.String, "ligne": pl.Int32, "champ": pl.String, "regle": pl.String, "valeur": pl.String,
+    "fichier": pl.String,
+    "ligne": pl.Int32,
+    "champ": pl.String,
+    "regle": pl.String,
+    "valeur": pl.String,
 }
 
 
@@ -54,8 +58,10 @@ def _valeur_et_regle(col: Colonne) -> tuple[pl.Expr, pl.Expr]:
         bien_forme = propre.str.contains(MONTANT)
         valeur = pl.when(bien_forme).then(propre).cast(pl.Decimal(12, 2), strict=False)
         regle = (
-            pl.when(~manque & ~bien_forme.fill_null(False)).then(pl.lit("format_montant"))
-            .when(valeur < 0).then(pl.lit("montant_negatif"))
+            pl.when(~manque & ~bien_forme.fill_null(False))
+            .then(pl.lit("format_montant"))
+            .when(valeur < 0)
+            .then(pl.lit("montant_negatif"))
         )
     elif col.type == "entier":
         valeur = texte.cast(pl.Int64, strict=False)
@@ -91,8 +97,10 @@ def controler(lecture: pl.DataFrame, extraction: Extraction, fichier: str) -> Co
     quarantaine = (
         longues.join(valeurs, on=["_ligne", "nom"], how="left")
         .with_columns(
-            pl.when(pl.col("nom").is_in(list(personnels))).then(pl.lit(MASQUE_PERSONNEL))
-            .otherwise(pl.col("valeur")).alias("valeur"),
+            pl.when(pl.col("nom").is_in(list(personnels)))
+            .then(pl.lit(MASQUE_PERSONNEL))
+            .otherwise(pl.col("valeur"))
+            .alias("valeur"),
             pl.col("nom").replace_strict(entetes, return_dtype=pl.String).alias("champ"),
             pl.lit(fichier).alias("fichier"),
         )
@@ -101,8 +109,7 @@ def controler(lecture: pl.DataFrame, extraction: Extraction, fichier: str) -> Co
         .cast(SCHEMA_QUARANTAINE)
     )
     refusees = quarantaine["ligne"].unique()
-    valides = (
-        lecture.filter(~pl.col("_ligne").is_in(refusees.implode()))
-        .select(pl.col("_ligne"), *[valeur for valeur, _ in paires])
+    valides = lecture.filter(~pl.col("_ligne").is_in(refusees.implode())).select(
+        pl.col("_ligne"), *[valeur for valeur, _ in paires]
     )
     return Controle(valides, quarantaine, refusees.len())

@@ -75,8 +75,13 @@ def preparer_lot(chemin: Path, ext: Extraction, periode: date, empreinte: str, p
         [pl.Series(c.nom, pseudo.pseudonymiser(controle.valides[c.nom])) for c in ext.colonnes if c.personnel]
     )
     return Lot(
-        extraction=ext, fichier=chemin.name, sha256=empreinte, periode=periode,
-        lignes_lues=lecture.donnees.height, valides=valides, quarantaine=controle.quarantaine,
+        extraction=ext,
+        fichier=chemin.name,
+        sha256=empreinte,
+        periode=periode,
+        lignes_lues=lecture.donnees.height,
+        valides=valides,
+        quarantaine=controle.quarantaine,
         duree_s=time.perf_counter() - debut,
     )
 
@@ -90,8 +95,11 @@ def ingerer(
     """Load every recognised file of `depot` not already loaded. All files commit together."""
     extractions = contrat()
     rapport = Rapport()
-    fichiers = sorted(p for p in depot.iterdir() if p.is_file() and not p.name.endswith(".partiel")) \
-        if depot.exists() else []
+    fichiers = (
+        sorted(p for p in depot.iterdir() if p.is_file() and not p.name.endswith(".partiel"))
+        if depot.exists()
+        else []
+    )
     entrepot.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(entrepot)) as con:
         preparer_schema(con, extractions)
@@ -107,9 +115,14 @@ def ingerer(
                 reconnu = reconnaitre(chemin.name, extractions)
                 if reconnu is None:
                     motifs = ", ".join(e.fichier for e in extractions.values())
-                    rapport.lignes.append(LigneRapport(
-                        chemin.name, None, "ignoré", message=f"nom de fichier non reconnu (attendu : {motifs})"
-                    ))
+                    rapport.lignes.append(
+                        LigneRapport(
+                            chemin.name,
+                            None,
+                            "ignoré",
+                            message=f"nom de fichier non reconnu (attendu : {motifs})",
+                        )
+                    )
                     continue
                 ext, periode = reconnu
                 empreinte = sha256(chemin)
@@ -123,10 +136,17 @@ def ingerer(
                     progression(f"[{numero}/{len(fichiers)}] refusé : {err}")
                     continue
                 remplace = charger_lot(con, lot, pseudo.empreinte)
-                rapport.lignes.append(LigneRapport(
-                    chemin.name, ext.nom, "remplacé" if remplace else "chargé", lot.lignes_lues,
-                    lot.valides.height, lot.lignes_lues - lot.valides.height, duree_s=lot.duree_s,
-                ))
+                rapport.lignes.append(
+                    LigneRapport(
+                        chemin.name,
+                        ext.nom,
+                        "remplacé" if remplace else "chargé",
+                        lot.lignes_lues,
+                        lot.valides.height,
+                        lot.lignes_lues - lot.valides.height,
+                        duree_s=lot.duree_s,
+                    )
+                )
                 progression(
                     f"[{numero}/{len(fichiers)}] {chemin.name} : {lot.lignes_lues} lues, "
                     f"{lot.valides.height} chargées, {lot.lignes_lues - lot.valides.height} en quarantaine"

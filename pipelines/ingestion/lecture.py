@@ -47,7 +47,7 @@ class Lecture:
 
 def decoder(octets: bytes, fichier: str) -> tuple[str, str]:
     if octets.startswith(BOM_UTF8):
-        return octets[len(BOM_UTF8):].decode("utf-8"), "utf-8-sig"
+        return octets[len(BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
     try:
         return octets.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -72,7 +72,9 @@ def normaliser(entete: str) -> str:
     return " ".join(sans_accents.replace("\ufeff", "").strip().casefold().split())
 
 
-def associer_colonnes(entetes: list[str], extraction: Extraction, fichier: str) -> tuple[dict[str, str], list[str]]:
+def associer_colonnes(
+    entetes: list[str], extraction: Extraction, fichier: str
+) -> tuple[dict[str, str], list[str]]:
     """Map file headers to contract names (by header label, or by warehouse name)."""
     connus = {}
     for col in extraction.colonnes:
@@ -91,10 +93,11 @@ def associer_colonnes(entetes: list[str], extraction: Extraction, fichier: str) 
     manquantes = [c for c in extraction.colonnes if c.obligatoire and c.nom not in correspondance.values()]
     if manquantes:
         raise FichierIllisible(
-            fichier, 1, manquantes[0].entete,
-            "colonne obligatoire absente" + (
-                f" (et {', '.join(c.entete for c in manquantes[1:])})" if len(manquantes) > 1 else ""
-            ),
+            fichier,
+            1,
+            manquantes[0].entete,
+            "colonne obligatoire absente"
+            + (f" (et {', '.join(c.entete for c in manquantes[1:])})" if len(manquantes) > 1 else ""),
         )
     return correspondance, ignorees
 
@@ -112,13 +115,15 @@ def lire_fichier(chemin: Path, extraction: Extraction) -> Lecture:
             raise FichierIllisible(fichier, 1, None, "fichier vide")
         separateur = detecter_separateur(texte.split("\n", 1)[0])
         try:
-            brut = pl.read_csv(
-                io.StringIO(texte), separator=separateur, infer_schema=False, quote_char='"'
-            )
+            brut = pl.read_csv(io.StringIO(texte), separator=separateur, infer_schema=False, quote_char='"')
         except pl.exceptions.PolarsError as err:
-            raise FichierIllisible(fichier, None, None, f"CSV mal formé ({err.__class__.__name__}: {err})") from err
+            raise FichierIllisible(
+                fichier, None, None, f"CSV mal formé ({err.__class__.__name__}: {err})"
+            ) from err
     else:
-        raise FichierIllisible(fichier, None, None, f"format {suffixe or '(sans extension)'} non pris en charge")
+        raise FichierIllisible(
+            fichier, None, None, f"format {suffixe or '(sans extension)'} non pris en charge"
+        )
 
     correspondance, ignorees = associer_colonnes(brut.columns, extraction, fichier)
     donnees = brut.select([pl.col(entete).alias(nom) for entete, nom in correspondance.items()])

@@ -27,7 +27,7 @@ def nom_caf(nom_departement: str, type_liaison: int) -> str:
     # Some official names carry their article ("La Réunion", liaison 0): lower-case it after "de".
     for article in ("La ", "Le ", "Les ", "L'"):
         if type_liaison == 0 and nom_departement.startswith(article):
-            return f"Caf de {article.lower()}{nom_departement[len(article):]}"
+            return f"Caf de {article.lower()}{nom_departement[len(article) :]}"
     return f"Caf {_LIAISON.get(type_liaison, 'de ')}{nom_departement}"
 
 
@@ -86,7 +86,8 @@ def main(argv: list[str]) -> None:
     rows_dep, rows_caf = build(package_dir, version)
     write_csv(SEEDS_DIR / "departements.csv", rows_dep)
     write_csv(SEEDS_DIR / "cafs.csv", rows_caf)
-    print(f"{len(rows_dep)} départements, {len(rows_caf)} Cafs, population {sum(r['population'] for r in rows_dep):,}")
+    population = sum(r["population"] for r in rows_dep)
+    print(f"{len(rows_dep)} départements, {len(rows_caf)} Cafs, population {population:,}")
 
 
 if __name__ == "__main__":
