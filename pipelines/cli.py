@@ -28,7 +28,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console(highlight=False)
+console = Console(highlight=False, soft_wrap=True)
 
 OptionDonnees = Annotated[
     Path | None,

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines import format_fr
 from pipelines.config import DOSSIER_DBT, Chemins
 
 
@@ -58,9 +59,13 @@ def executer_dbt(
 
     def suivre(evenement) -> None:
         if evenement.info.name == "LogModelResult":
-            progression(f"modèle {evenement.data.node_info.node_name} : {evenement.data.status}")
+            donnees = evenement.data
+            duree = format_fr.duree(donnees.execution_time)
+            progression(f"modèle {donnees.node_info.node_name} : {donnees.status} ({duree})")
 
-    autres = ["--quiet"] + (["--select", selection] if selection else [])
+    # dbt's console output is silenced (its full log stays in data/dbt/logs); failures are told below.
+    autres = ["--log-level", "none", "--log-level-file", "info", "--no-use-colors"]
+    autres += ["--select", selection] if selection else []
     resultat = dbtRunner(callbacks=[suivre]).invoke(arguments_dbt(chemins, "build", *autres))
     bilan = ResultatConstruction(succes=bool(resultat.success))
     if resultat.exception is not None:
@@ -78,12 +83,29 @@ def executer_dbt(
         elif type_noeud == "test":
             bilan.tests += 1
         if statut in ("error", "fail", "runtime error"):
-            message = (r.message or "").strip().splitlines()[0] if r.message else ""
-            bilan.echecs.append(f"{type_noeud} {r.node.name} : {statut} {message}".strip())
+            bilan.echecs.append(decrire_echec(r))
     if not resultat.result:
         bilan.succes = False
         bilan.echecs.append("dbt n'a rien exécuté (sélection vide ?)")
     return bilan
+
+
+def decrire_echec(resultat) -> str:
+    """A failed node, in a user's terms: what was checked, on which model and column, where to look."""
+    noeud = resultat.node
+    if noeud.resource_type == "test" and getattr(noeud, "test_metadata", None) is not None:
+        cible = noeud.attached_node.split(".")[-1] if noeud.attached_node else "?"
+        colonne = f".{noeud.column_name}" if noeud.column_name else ""
+        verifie = f"test « {noeud.test_metadata.name} » sur {cible}{colonne}"
+        texte = f"{verifie} : {resultat.failures} ligne(s) en défaut"
+    elif noeud.resource_type == "test":
+        texte = f"test {noeud.name} : {resultat.failures} ligne(s) en défaut"
+    else:
+        premiere = (resultat.message or "").strip().splitlines()
+        texte = f"{noeud.resource_type} {noeud.name} : {premiere[0] if premiere else resultat.status}"
+    if getattr(noeud, "relation_name", None) and noeud.resource_type == "test":
+        texte += f" (lignes conservées dans {noeud.relation_name})"
+    return texte
 
 
 def publier(chemins: Chemins) -> Path:

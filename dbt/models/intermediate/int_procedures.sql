@@ -5,28 +5,16 @@ with photographies as (
 
 ),
 
-classees as (
+dernieres as (
 
-    select
-        *,
-        row_number() over (partition by procedure_id order by mois_extraction desc) as rang_photographie
+    select procedure_id, max(mois_extraction) as mois_extraction
     from photographies
+    group by procedure_id
 
 )
 
-select
-    procedure_id,
-    cle_creancier,
-    cle_debiteur,
-    code_caf_gestionnaire,
-    code_caf_residence,
-    code_procedure,
-    stade,
-    date_engagement,
-    date_passage_definitif,
-    date_cloture,
-    motif_cloture,
-    montant_mensuel_tc,
-    mois_extraction
-from classees
-where rang_photographie = 1
+select photographies.*
+from photographies
+inner join dernieres
+    on photographies.procedure_id = dernieres.procedure_id
+    and photographies.mois_extraction = dernieres.mois_extraction

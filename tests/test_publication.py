@@ -1,0 +1,56 @@
+"""The dashboards read a published copy: a reader never blocks a build, a failed build publishes nothing."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+
+from tests.conftest import ENTETE_VERSEMENTS, aripa, ecrire_jeu, requete
+
+
+def test_un_lecteur_ouvert_ne_bloque_pas_la_construction_et_garde_l_ancienne_copie(petit_entrepot, tmp_path):
+    donnees = tmp_path / "donnees"
+    shutil.copytree(petit_entrepot, donnees)
+    publication = donnees / "warehouse" / "publication" / "aripa.duckdb"
+    lecteur = duckdb.connect(str(publication), read_only=True)  # a dashboard session
+    try:
+        with duckdb.connect(str(donnees / "warehouse" / "aripa.duckdb")) as con:
+            con.execute("update raw.versements set montant_tc = 0 where versement_id = 'V1'")
+        resultat = aripa("build", donnees=donnees)
+        assert resultat.returncode == 0, resultat.stdout + resultat.stderr
+        sql = (
+            "select montant_encaisse_tc from marts.taux_recouvrement_flux_mensuel "
+            "where niveau = 'national' and mois = date '2026-01-01'"
+        )
+        assert float(lecteur.execute(sql).fetchall()[0][0]) == 150.00  # still the copy it opened
+    finally:
+        lecteur.close()
+    assert float(requete(publication, sql)[0][0]) == 50.00  # a new session sees the new build
+
+
+def test_une_construction_en_echec_ne_publie_rien(petit_entrepot, tmp_path):
+    donnees = tmp_path / "donnees"
+    shutil.copytree(petit_entrepot, donnees)
+    publication = donnees / "warehouse" / "publication" / "aripa.duckdb"
+    avant = publication.read_bytes()
+    # A payment on a procedure no extract knows: the relationships test fails the build.
+    ecrire_jeu(
+        donnees / "landing",
+        {
+            "versements_2026-03.csv": [
+                ENTETE_VERSEMENTS,
+                "V9;P9;10/03/2026;10,00;VIR;DEBITEUR;10,00;0,00;0,00;0,00;0,00",
+            ]
+        },
+    )
+    assert aripa("ingest", donnees=donnees).returncode == 0
+    resultat = aripa("build", donnees=donnees)
+    assert resultat.returncode == 1
+    assert (
+        "test « relationships » sur stg_extractions__versements.procedure_id : 1 ligne(s) en défaut"
+        in resultat.stdout
+    )
+    assert "lignes conservées dans" in resultat.stdout
+    assert "rien n'est publié" in resultat.stdout
+    assert publication.read_bytes() == avant
