@@ -101,8 +101,9 @@ def decrire_echec(resultat) -> str:
     elif noeud.resource_type == "test":
         texte = f"test {noeud.name} : {resultat.failures} ligne(s) en défaut"
     else:
-        premiere = (resultat.message or "").strip().splitlines()
-        texte = f"{noeud.resource_type} {noeud.name} : {premiere[0] if premiere else resultat.status}"
+        # dbt's message starts with "Runtime Error in seed x (path)": the reason is on the next lines.
+        lignes = [ligne.strip() for ligne in (resultat.message or "").splitlines() if ligne.strip()]
+        texte = f"{noeud.resource_type} {noeud.name} : {' '.join(lignes[:3]) or resultat.status}"
     if getattr(noeud, "relation_name", None) and noeud.resource_type == "test":
         texte += f" (lignes conservées dans {noeud.relation_name})"
     return texte

@@ -17,6 +17,6 @@ def test_chaque_extraction_a_un_motif_une_cle_et_des_entetes_uniques():
 def test_codes_caf_viennent_du_seed_et_les_identifiants_sont_pseudonymises():
     procedures = contrat()["procedures"]
     codes = procedures.colonne("code_caf_gestionnaire").valeurs
-    assert len(codes) == 101 and "311" in codes and "974" in codes and "2A1" in codes
+    assert len(codes) == 102 and {"311", "974", "2A1", "MSA"} <= set(codes)  # 101 Caf + the MSA
     personnels = {c.nom for c in procedures.colonnes if c.personnel}
     assert personnels == {"cle_creancier", "cle_debiteur"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.conftest import requete
 
 
@@ -58,4 +60,7 @@ def test_la_demo_affiche_ses_etapes_et_leurs_durees(demo):
         "Démonstration prête",
     ):
         assert etape in sortie
-    assert "45 tests de données, 2 tests unitaires" in sortie
+    trouve = re.search(r"(\d+) seeds, (\d+) modèles, (\d+) tests de données, (\d+) tests unitaires", sortie)
+    assert trouve is not None
+    seeds, modeles, tests, unitaires = map(int, trouve.groups())
+    assert seeds >= 5 and modeles >= 10 and tests >= 60 and unitaires >= 3

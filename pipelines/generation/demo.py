@@ -31,7 +31,12 @@ def population_par_caf() -> dict[str, int]:
     with (DOSSIER_SEEDS / "departements.csv").open(encoding="utf-8") as f:
         population = {row["code_departement"]: int(row["population"]) for row in csv.DictReader(f)}
     with (DOSSIER_SEEDS / "cafs.csv").open(encoding="utf-8") as f:
-        return {row["code_caf"]: population[row["code_departement"]] for row in csv.DictReader(f)}
+        # The MSA has no département, hence no population of its own.
+        return {
+            row["code_caf"]: population[row["code_departement"]]
+            for row in csv.DictReader(f)
+            if row["code_departement"]
+        }
 
 
 def periode(jour: date) -> str:

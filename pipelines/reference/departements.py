@@ -1,4 +1,6 @@
-"""Build the `departements` and `cafs` dbt seeds from the official administrative divisions.
+"""Build the `departements` dbt seed from the official administrative divisions.
+
+`reseau.py` then builds the Cafs from it.
 
 Source: the npm package `@etalab/decoupage-administratif` (MIT licence), fetched with
 `npm pack @etalab/decoupage-administratif` and unpacked. Run:
@@ -36,7 +38,11 @@ def code_caf(code_departement: str) -> str:
     return code_departement if len(code_departement) == 3 else f"{code_departement}1"
 
 
-def build(package_dir: Path, version: str) -> tuple[list[dict], list[dict]]:
+def nom_caf_depuis_seed(departement: dict) -> str:
+    return nom_caf(departement["nom_departement"], int(departement["type_liaison"]))
+
+
+def build(package_dir: Path, version: str) -> list[dict]:
     data = package_dir / "data"
     departements = json.loads((data / "departements.json").read_text(encoding="utf-8"))
     regions = {r["code"]: r["nom"] for r in json.loads((data / "regions.json").read_text(encoding="utf-8"))}
@@ -47,7 +53,7 @@ def build(package_dir: Path, version: str) -> tuple[list[dict], list[dict]]:
             population[commune["departement"]] += int(commune["population"])
 
     source = f"@etalab/decoupage-administratif {version} (npm, licence MIT)"
-    rows_dep, rows_caf = [], []
+    rows_dep = []
     for dep in departements:
         if dep["zone"] not in ("metro", "drom"):
             continue  # collectivités d'outre-mer have no Caf
@@ -59,18 +65,11 @@ def build(package_dir: Path, version: str) -> tuple[list[dict], list[dict]]:
                 "nom_region": regions[dep["region"]],
                 "zone": dep["zone"],
                 "population": population[dep["code"]],
+                "type_liaison": dep["typeLiaison"],
                 "source": source,
             }
         )
-        rows_caf.append(
-            {
-                "code_caf": code_caf(dep["code"]),
-                "nom_caf": nom_caf(dep["nom"], dep["typeLiaison"]),
-                "code_departement": dep["code"],
-                "source": f"une Caf par département ; noms et codes dérivés de {source}",
-            }
-        )
-    return rows_dep, rows_caf
+    return rows_dep
 
 
 def write_csv(path: Path, rows: list[dict]) -> None:
@@ -83,11 +82,11 @@ def write_csv(path: Path, rows: list[dict]) -> None:
 def main(argv: list[str]) -> None:
     package_dir = Path(argv[1])
     version = json.loads((package_dir / "package.json").read_text(encoding="utf-8"))["version"]
-    rows_dep, rows_caf = build(package_dir, version)
+    rows_dep = build(package_dir, version)
     write_csv(SEEDS_DIR / "departements.csv", rows_dep)
-    write_csv(SEEDS_DIR / "cafs.csv", rows_caf)
     population = sum(r["population"] for r in rows_dep)
-    print(f"{len(rows_dep)} départements, {len(rows_caf)} Cafs, population {population:,}")
+    print(f"{len(rows_dep)} départements, population {population:,}")
+    print("ensuite : python -m pipelines.reference.reseau")
 
 
 if __name__ == "__main__":
