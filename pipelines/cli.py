@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -40,6 +41,11 @@ class EtapeEchouee(Exception):
     pass
 
 
+class Echelle(StrEnum):
+    demo = "demo"
+    national = "national"
+
+
 @contextmanager
 def etape(titre: str) -> Iterator[Callable[[str], None]]:
     """Print a step's start, its progress lines, and its duration (or its failure)."""
@@ -61,14 +67,70 @@ def mois_option(texte: str) -> date:
         raise typer.BadParameter(f"mois attendu au format AAAA-MM, reçu {texte!r}") from err
 
 
-def _generer(c: Chemins, sortie: Path | None, graine: int, debut: date, fin: date) -> None:
+def _generer(c: Chemins, sortie: Path | None, graine: int, debut: date, fin: date, echelle: str) -> None:
     from pipelines.generation.demo import generer
 
     dossier = sortie or c.depot
-    with etape(f"Génération des extractions de démonstration dans {dossier}") as dire:
-        fichiers = generer(dossier, graine=graine, debut=debut, fin=fin, progression=dire)
+    with etape(f"Génération des extractions de démonstration (échelle {echelle}) dans {dossier}") as dire:
+        fichiers = generer(
+            dossier,
+            graine=graine,
+            debut=debut,
+            fin=fin,
+            echelle=echelle,
+            verite=c.donnees / "verite" / "verite_gipa.json",
+            progression=dire,
+        )
         total = sum(f.lignes for f in fichiers)
         dire(f"{len(fichiers)} fichiers, {format_fr.nombre(total)} lignes")
+
+
+def tableau_ingestion(rapport) -> Table:
+    """One line per extract and status: files, rows read, loaded, quarantined (they reconcile)."""
+    groupes: dict[tuple[str, str], list] = {}
+    for ligne in rapport.lignes:
+        groupes.setdefault((ligne.extraction or "(non reconnu)", ligne.statut), []).append(ligne)
+    table = Table(title="Rapport d'ingestion", title_justify="left")
+    for colonne in ("extraction", "statut", "fichiers", "lues", "chargées", "quarantaine"):
+        table.add_column(colonne, justify="left" if colonne in ("extraction", "statut") else "right")
+    for (extraction, statut), lignes in sorted(groupes.items()):
+        table.add_row(
+            extraction,
+            statut,
+            format_fr.nombre(len(lignes)),
+            *(
+                format_fr.nombre(sum(getattr(x, champ) for x in lignes))
+                for champ in ("lignes_lues", "lignes_chargees", "lignes_quarantaine")
+            ),
+        )
+    table.add_row(
+        "[bold]total[/bold]",
+        "",
+        format_fr.nombre(len(rapport.lignes)),
+        *(
+            format_fr.nombre(rapport.total(champ))
+            for champ in ("lignes_lues", "lignes_chargees", "lignes_quarantaine")
+        ),
+    )
+    return table
+
+
+def tableau_fichiers(lignes) -> Table:
+    table = Table(title="Fichiers à examiner", title_justify="left")
+    for colonne in ("fichier", "statut", "lues", "chargées", "quarantaine", "message"):
+        table.add_column(
+            colonne, justify="right" if colonne in ("lues", "chargées", "quarantaine") else "left"
+        )
+    for ligne in lignes:
+        table.add_row(
+            ligne.fichier,
+            ligne.statut,
+            format_fr.nombre(ligne.lignes_lues),
+            format_fr.nombre(ligne.lignes_chargees),
+            format_fr.nombre(ligne.lignes_quarantaine),
+            ligne.message,
+        )
+    return table
 
 
 def _ingerer(c: Chemins) -> None:
@@ -81,29 +143,14 @@ def _ingerer(c: Chemins) -> None:
                 f"aucune extraction dans {c.depot} : lancer `aripa generate` ou y déposer les fichiers"
             )
         rapport = ingerer(c.depot, c.entrepot, charger_cle(c.cles), progression=dire)
-        table = Table(title="Rapport d'ingestion", title_justify="left")
-        for colonne in ("fichier", "statut", "lues", "chargées", "quarantaine", "message"):
-            table.add_column(
-                colonne, justify="right" if colonne in ("lues", "chargées", "quarantaine") else "left"
-            )
-        for ligne in rapport.lignes:
-            table.add_row(
-                ligne.fichier,
-                ligne.statut,
-                format_fr.nombre(ligne.lignes_lues),
-                format_fr.nombre(ligne.lignes_chargees),
-                format_fr.nombre(ligne.lignes_quarantaine),
-                ligne.message,
-            )
-        table.add_row(
-            "[bold]total[/bold]",
-            "",
-            format_fr.nombre(rapport.total("lignes_lues")),
-            format_fr.nombre(rapport.total("lignes_chargees")),
-            format_fr.nombre(rapport.total("lignes_quarantaine")),
-            "",
-        )
-        console.print(table)
+        console.print(tableau_ingestion(rapport))
+        a_examiner = [
+            ligne
+            for ligne in rapport.lignes
+            if ligne.statut in ("refusé", "ignoré", "remplacé") or ligne.lignes_quarantaine
+        ]
+        if a_examiner:
+            console.print(tableau_fichiers(a_examiner))
         if rapport.refus:
             dire(
                 f"[yellow]{len(rapport.refus)} fichier(s) refusé(s) ou ignoré(s) : "
@@ -174,12 +221,16 @@ def generate(
     seed: Annotated[
         int, typer.Option(help="Graine : la même graine donne les mêmes fichiers, octet pour octet.")
     ] = 2026,
-    from_: Annotated[str, typer.Option("--from", help="Premier mois exporté (AAAA-MM).")] = "2025-11",
+    scale: Annotated[
+        Echelle, typer.Option(help="demo : un dixième du volume national ; national : taille réelle.")
+    ] = Echelle.demo,
+    from_: Annotated[str, typer.Option("--from", help="Premier mois exporté (AAAA-MM).")] = "2012-01",
     to: Annotated[str, typer.Option("--to", help="Dernier mois exporté (AAAA-MM).")] = "2026-10",
     data_dir: OptionDonnees = None,
 ) -> None:
-    """Écrire des extractions de démonstration (procédures, versements) au format du réseau."""
-    _executer(lambda: _generer(chemins(data_dir), out, seed, mois_option(from_), mois_option(to)))
+    """Écrire les extractions de démonstration (procédures, plans, versements, ASF) au format du réseau."""
+    c = chemins(data_dir)
+    _executer(lambda: _generer(c, out, seed, mois_option(from_), mois_option(to), scale.value))
 
 
 @app.command()
@@ -210,6 +261,8 @@ def demo(
     ] = True,
     port: Annotated[int, typer.Option(help="Port du tableau de bord.")] = 8501,
     seed: Annotated[int, typer.Option(help="Graine des données de démonstration.")] = 2026,
+    from_: Annotated[str, typer.Option("--from", help="Premier mois exporté (AAAA-MM).")] = "2012-01",
+    to: Annotated[str, typer.Option("--to", help="Dernier mois exporté (AAAA-MM).")] = "2026-10",
     data_dir: OptionDonnees = None,
 ) -> None:
     """Tout enchaîner sur les données de démonstration : generate -> ingest -> build (-> dashboard)."""
@@ -217,7 +270,7 @@ def demo(
 
     def tout() -> None:
         debut = time.perf_counter()
-        _generer(c, None, seed, mois_option("2025-11"), mois_option("2026-10"))
+        _generer(c, None, seed, mois_option(from_), mois_option(to), "demo")
         _ingerer(c)
         _construire(c)
         console.print(

@@ -17,12 +17,13 @@ import yaml
 
 from pipelines.config import DOSSIER_SEEDS, FICHIER_CONTRAT
 
-TYPES = ("texte", "code", "date", "montant", "entier")
+TYPES = ("texte", "code", "date", "mois", "montant", "entier")
 TYPES_ENTREPOT = {
     "texte": "VARCHAR",
     "code": "VARCHAR",
     "date": "DATE",
-    "montant": "DECIMAL(12,2)",
+    "mois": "DATE",
+    "montant": "DECIMAL(14,2)",
     "entier": "BIGINT",
 }
 COLONNES_LIGNAGE = {"_fichier": "VARCHAR", "_ligne": "INTEGER", "_periode": "DATE"}
@@ -40,7 +41,8 @@ class Colonne:
 
     @property
     def type_entrepot(self) -> str:
-        return TYPES_ENTREPOT[self.type]
+        # A pseudonymised value is stored as its key, whatever the type read.
+        return "VARCHAR" if self.personnel else TYPES_ENTREPOT[self.type]
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Extraction:
     fichier: str  # file name pattern, e.g. "versements_{periode}.csv"
     cle: tuple[str, ...]
     colonnes: tuple[Colonne, ...]
+    non_stockees: tuple[str, ...] = ()  # headers of personal columns read past, never stored
 
     def nom_fichier(self, periode: str, extension: str = "csv") -> str:
         return self.fichier.format(periode=periode).rsplit(".", 1)[0] + f".{extension}"
@@ -110,6 +113,7 @@ def lire_contrat(fichier: Path = FICHIER_CONTRAT) -> dict[str, Extraction]:
             fichier=meta["fichier"],
             cle=tuple(meta.get("cle", ())),
             colonnes=tuple(colonnes),
+            non_stockees=tuple(meta.get("non_stockees", ())),
         )
     return extractions
 

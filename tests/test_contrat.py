@@ -5,7 +5,7 @@ from pipelines.contrat import contrat
 
 def test_chaque_extraction_a_un_motif_une_cle_et_des_entetes_uniques():
     extractions = contrat()
-    assert set(extractions) == {"procedures", "versements"}
+    assert set(extractions) == {"procedures", "plan_recouvrement", "versements", "asf"}
     for ext in extractions.values():
         entetes = [c.entete for c in ext.colonnes]
         assert len(entetes) == len(set(entetes))
@@ -19,4 +19,15 @@ def test_codes_caf_viennent_du_seed_et_les_identifiants_sont_pseudonymises():
     codes = procedures.colonne("code_caf_gestionnaire").valeurs
     assert len(codes) == 102 and {"311", "974", "2A1", "MSA"} <= set(codes)  # 101 Caf + the MSA
     personnels = {c.nom for c in procedures.colonnes if c.personnel}
-    assert personnels == {"cle_creancier", "cle_debiteur"}
+    assert personnels == {
+        "cle_creancier",
+        "cle_naissance_creancier",
+        "cle_debiteur",
+        "cle_naissance_debiteur",
+    }
+    assert set(procedures.non_stockees) == {
+        "Nom créancier",
+        "Prénom créancier",
+        "Nom débiteur",
+        "Prénom débiteur",
+    }

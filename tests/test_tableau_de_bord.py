@@ -33,7 +33,7 @@ def test_la_page_montre_le_taux_national_du_mart_au_format_francais(demo, monkey
     assert metriques["TC encaissé"] == format_fr.euros(float(encaisse))
     assert at.subheader[0].value == f"France entière, {format_fr.mois(mois)}"
     tableau = at.dataframe[0].value
-    assert len(tableau) == 7 and len(tableau.columns) == 12
+    assert len(tableau) == 25 and len(tableau.columns) == 12  # 24 Caf pivots and the MSA manage cases
     assert tableau.columns[-1] == format_fr.mois_court(mois)
     assert all(v.endswith("\u00a0%") for v in tableau.iloc[:, -1])
 

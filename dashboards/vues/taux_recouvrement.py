@@ -48,6 +48,15 @@ donnees["mois"] = pd.to_datetime(donnees["mois"]).dt.date
 # Masked cells show no rate anywhere on the page.
 donnees["taux_publie"] = donnees["taux_recouvrement_tc"].where(donnees["est_diffusable"])
 
+tous_les_mois = sorted(donnees["mois"].unique())
+debut, fin = st.select_slider(
+    "Période affichée",
+    options=tous_les_mois,
+    value=(tous_les_mois[max(0, len(tous_les_mois) - 24)], tous_les_mois[-1]),
+    format_func=format_fr.mois_court,
+)
+donnees = donnees[(donnees["mois"] >= debut) & (donnees["mois"] <= fin)]
+
 national = donnees[donnees["niveau"] == "national"].set_index("mois")
 dernier_mois = national.index.max()
 derniere = national.loc[dernier_mois]
@@ -67,7 +76,12 @@ c4.metric("Procédures avec un TC dû", format_fr.nombre(int(derniere["nb_proced
 
 cafs = donnees[donnees["niveau"] != "national"]
 noms = sorted(cafs["libelle_zone"].unique())
-choix = st.multiselect(f"Caf affichées ({libelle_niveau})", noms, default=noms)
+choix = st.multiselect(
+    f"Caf à comparer à la France entière sur le graphique ({libelle_niveau})",
+    noms,
+    default=[],
+    placeholder="Choisir une ou plusieurs Caf",
+)
 
 figure = go.Figure()
 for nom, serie in [
@@ -95,21 +109,23 @@ for nom, serie in [
         )
     )
 mois_axe = sorted(donnees["mois"].unique())
+reperes = mois_axe[:: max(1, len(mois_axe) // 12)]  # about twelve ticks, whatever the period
 figure.update_layout(
     separators=", ",  # decimal comma, space between thousands
     height=460,
     margin={"l": 10, "r": 10, "t": 30, "b": 10},
     legend={"orientation": "h", "y": -0.15},
     yaxis={"title": "Taux de recouvrement du TC", "ticksuffix": " %", "rangemode": "tozero"},
-    xaxis={"tickvals": mois_axe, "ticktext": [format_fr.mois_court(m) for m in mois_axe]},
+    xaxis={"tickvals": reperes, "ticktext": [format_fr.mois_court(m) for m in reperes]},
 )
 st.plotly_chart(figure, width="stretch")
 
-st.subheader(f"Par {libelle_niveau} et par mois")
-tableau = cafs[cafs["libelle_zone"].isin(choix)].copy()
+st.subheader(f"Par {libelle_niveau}, douze derniers mois de la période")
+douze_derniers = mois_axe[-12:]  # the table shows the last twelve months of the period
+tableau = cafs[cafs["mois"].isin(douze_derniers)].copy()
 tableau["taux"] = [format_fr.pourcentage(t) if pd.notna(t) else SECRET for t in tableau["taux_publie"]]
 tableau["colonne"] = [format_fr.mois_court(m) for m in tableau["mois"]]
-ordre = [format_fr.mois_court(m) for m in mois_axe]
+ordre = [format_fr.mois_court(m) for m in douze_derniers]
 croise = tableau.pivot(index="libelle_zone", columns="colonne", values="taux").reindex(columns=ordre)
 croise.index.name = libelle_niveau
 st.dataframe(croise.fillna(format_fr.VIDE), width="stretch")

@@ -1,8 +1,13 @@
-"""`aripa generate`: write the demo extracts into the landing directory."""
+"""`aripa generate`: write the demo extracts into the landing directory, and the truth file beside it.
+
+The truth file (the planted GIPA effects) is written to `verite/` in the data directory, never to
+the landing zone: only the tests and the evaluation check read it.
+"""
 
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -12,13 +17,36 @@ import numpy as np
 import polars as pl
 
 from pipelines.config import DOSSIER_SEEDS
-from pipelines.contrat import contrat
+from pipelines.contrat import Extraction, contrat
+from pipelines.generation import trajectoires as tr
 from pipelines.generation.ecriture import ecrire_csv
-from pipelines.generation.modele import Parametres, simuler_procedures, simuler_versements
+from pipelines.generation.modele import (
+    Organisme,
+    Parametres,
+    effets_gipa,
+    simuler_asf,
+    simuler_mensualites,
+    simuler_procedures,
+)
 
-# A handful of Cafs for the walking skeleton: four SNAPA pivots, Haute-Garonne, and the
-# Alpes-Maritimes / Territoire de Belfort jumelage pair (so Caf gestionnaire != Caf de résidence).
-CAFS_DEMO = ("011", "161", "311", "341", "761", "061", "901")
+# Share of the national volume. `demo` keeps every Caf and the whole period, so that every
+# indicator and the GIPA evaluation have something to show, at a tenth of the rows.
+ECHELLES = {"demo": 0.1, "national": 1.0}
+DEBUT_DEFAUT, FIN_DEFAUT = date(2012, 1, 1), date(2026, 10, 1)
+
+# Generator columns -> contract names (the raw values the contract pseudonymises).
+VERS_CONTRAT = {
+    "matricule_creancier": "cle_creancier",
+    "date_naissance_creancier": "cle_naissance_creancier",
+    "matricule_debiteur": "cle_debiteur",
+    "date_naissance_debiteur": "cle_naissance_debiteur",
+}
+NOMS_PERSONNELS = {
+    "nom_creancier": "Nom créancier",
+    "prenom_creancier": "Prénom créancier",
+    "nom_debiteur": "Nom débiteur",
+    "prenom_debiteur": "Prénom débiteur",
+}
 
 
 @dataclass(frozen=True)
@@ -27,51 +55,116 @@ class FichierEcrit:
     lignes: int
 
 
-def population_par_caf() -> dict[str, int]:
-    with (DOSSIER_SEEDS / "departements.csv").open(encoding="utf-8") as f:
-        population = {row["code_departement"]: int(row["population"]) for row in csv.DictReader(f)}
-    with (DOSSIER_SEEDS / "cafs.csv").open(encoding="utf-8") as f:
-        # The MSA has no département, hence no population of its own.
-        return {
-            row["code_caf"]: population[row["code_departement"]]
-            for row in csv.DictReader(f)
-            if row["code_departement"]
-        }
+def _lire_seed(nom: str) -> list[dict]:
+    with (DOSSIER_SEEDS / f"{nom}.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def organismes() -> tuple[Organisme, ...]:
+    """The Cafs with a population (the MSA has none: it takes a share of every Caf's cases)."""
+    population = {d["code_departement"]: int(d["population"]) for d in _lire_seed("departements")}
+    return tuple(
+        Organisme(
+            c["code_caf"], c["code_departement"], population[c["code_departement"]], c["code_caf_pivot"]
+        )
+        for c in _lire_seed("cafs")
+        if c["code_departement"]
+    )
 
 
 def periode(jour: date) -> str:
     return f"{jour.year:04d}-{jour.month:02d}"
 
 
-def generer(
-    sortie: Path,
-    graine: int = 2026,
-    debut: date = date(2025, 11, 1),
-    fin: date = date(2026, 10, 1),
-    cafs: tuple[str, ...] = CAFS_DEMO,
-    progression: Callable[[str], None] = lambda _: None,
-) -> list[FichierEcrit]:
-    """Simulate, then write one procedures snapshot (at `fin`) and one versements file per month."""
-    if debut > fin:
-        raise ValueError(f"période vide : début {periode(debut)} après fin {periode(fin)}")
-    params = Parametres(graine=graine, debut=debut, fin=fin, cafs=cafs, population=population_par_caf())
-    rng = np.random.default_rng(graine)
-    procedures = simuler_procedures(params, rng)
-    versements = simuler_versements(procedures, params, rng)
-    extraits = contrat()
+def _index(jour: date) -> int:
+    return jour.year * 12 + jour.month - 1
 
-    ecrits = []
-    chemin = sortie / extraits["procedures"].nom_fichier(periode(fin))
-    ecrits.append(FichierEcrit(ecrire_csv(procedures, extraits["procedures"], chemin), procedures.height))
-    progression(f"{chemin.name} : {procedures.height:,} procédures".replace(",", "\u202f"))
-    for (mois,), du_mois in versements.partition_by("_mois", as_dict=True, maintain_order=True).items():
-        annee, m = divmod(int(mois), 12)
-        chemin = sortie / extraits["versements"].nom_fichier(f"{annee:04d}-{m + 1:02d}")
-        ecrits.append(FichierEcrit(ecrire_csv(du_mois, extraits["versements"], chemin), du_mois.height))
-    progression(
-        f"{len(ecrits) - 1} fichiers de versements : {versements.height:,} versements".replace(",", "\u202f")
+
+def parametres(graine: int, echelle: float, debut: date, fin: date) -> Parametres:
+    rng = np.random.default_rng([graine, 1])  # a stream of its own: the effects do not move with volumes
+    gipa = sorted(d["code_departement"] for d in _lire_seed("gipa_departements"))
+    return Parametres(
+        graine=graine,
+        debut=_index(debut),
+        fin=_index(fin),
+        echelle=echelle,
+        organismes=organismes(),
+        jumelages={
+            j["code_caf_cedante"]: (j["code_caf_prenante"], float(j["part_dossiers_geres"]))
+            for j in _lire_seed("jumelages")
+        },
+        gipa=effets_gipa(rng, gipa),
+        bareme=tuple(
+            (tr.index_mois(b["date_debut"][:7]), float(b["taux_asf_un_parent"]) * float(b["bmaf"]) * 0.995)
+            for b in _lire_seed("bareme_asf")
+        ),
     )
+
+
+def _ecrire_par_mois(
+    frame: pl.DataFrame, extraction: Extraction, sortie: Path, supplementaires: dict[str, str] | None = None
+) -> list[FichierEcrit]:
+    ecrits = []
+    for (mois,), du_mois in frame.partition_by("_mois", as_dict=True, maintain_order=True).items():
+        annee, m = divmod(int(mois), 12)
+        chemin = sortie / extraction.nom_fichier(f"{annee:04d}-{m + 1:02d}")
+        ecrits.append(FichierEcrit(ecrire_csv(du_mois, extraction, chemin, supplementaires), du_mois.height))
     return ecrits
 
 
-__all__ = ["CAFS_DEMO", "FichierEcrit", "generer", "pl"]
+def _compte(n: int) -> str:
+    return f"{n:,}".replace(",", "\u202f")
+
+
+def generer(
+    sortie: Path,
+    graine: int = 2026,
+    debut: date = DEBUT_DEFAUT,
+    fin: date = FIN_DEFAUT,
+    echelle: str = "demo",
+    verite: Path | None = None,
+    progression: Callable[[str], None] = lambda _: None,
+) -> list[FichierEcrit]:
+    """Simulate the network, then write one procedures snapshot (at `fin`) and, per month, the
+    recovery plan, the payments and the ASF beneficiaries. Same seed, same bytes."""
+    if debut > fin:
+        raise ValueError(f"période vide : début {periode(debut)} après fin {periode(fin)}")
+    if echelle not in ECHELLES:
+        raise ValueError(f"échelle {echelle!r} inconnue (attendu : {', '.join(ECHELLES)})")
+    params = parametres(graine, ECHELLES[echelle], debut, fin)
+    rng = np.random.default_rng(graine)
+    extraits = contrat()
+
+    procedures = simuler_procedures(params, rng).rename(VERS_CONTRAT)
+    chemin = sortie / extraits["procedures"].nom_fichier(periode(fin))
+    ecrits = [
+        FichierEcrit(
+            ecrire_csv(procedures, extraits["procedures"], chemin, NOMS_PERSONNELS), procedures.height
+        )
+    ]
+    progression(f"{chemin.name} : {_compte(procedures.height)} procédures")
+
+    mensualites = simuler_mensualites(procedures, params, rng)
+    for nom, frame in (("plan_recouvrement", mensualites.plan), ("versements", mensualites.versements)):
+        fichiers = _ecrire_par_mois(frame, extraits[nom], sortie)
+        ecrits += fichiers
+        progression(f"{len(fichiers)} fichiers {extraits[nom].fichier} : {_compte(frame.height)} lignes")
+
+    asf, verite_asf = simuler_asf(params, rng)
+    fichiers = _ecrire_par_mois(asf, extraits["asf"], sortie)
+    ecrits += fichiers
+    progression(f"{len(fichiers)} fichiers {extraits['asf'].fichier} : {_compte(asf.height)} lignes")
+
+    cible = verite or sortie.parent / "verite" / "verite_gipa.json"
+    cible.parent.mkdir(parents=True, exist_ok=True)
+    contenu = {
+        "graine": graine,
+        "echelle": echelle,
+        "periode": [periode(debut), periode(fin)],
+        "fenetre_gipa": ["2014-10", "2016-03"],
+        **mensualites.verite,
+        **verite_asf,
+    }
+    cible.write_text(json.dumps(contenu, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
+    progression(f"vérité de l'expérimentation : {cible}")
+    return ecrits

@@ -12,18 +12,27 @@ from pipelines.contrat import Extraction
 ENCODAGE = "cp1252"
 
 
-def vers_format_reseau(frame: pl.DataFrame, extraction: Extraction) -> pl.DataFrame:
-    """Contract columns in contract order, renamed to their headers, every value as exported text."""
+def vers_format_reseau(
+    frame: pl.DataFrame, extraction: Extraction, supplementaires: dict[str, str] | None = None
+) -> pl.DataFrame:
+    """Contract columns in contract order, renamed to their headers, every value as exported text.
+
+    `supplementaires` maps further frame columns to headers (the personal columns a real export
+    carries and the contract declares as never stored).
+    """
     colonnes = []
     for col in extraction.colonnes:
         expr = pl.col(col.nom)
         if col.type == "date":
             expr = expr.dt.strftime("%d/%m/%Y")
+        elif col.type == "mois":
+            expr = expr.dt.strftime("%m/%Y")
         elif col.type == "montant":
             expr = montant_texte(expr)
         else:
             expr = expr.cast(pl.String)
         colonnes.append(expr.alias(col.entete))
+    colonnes += [pl.col(nom).cast(pl.String).alias(entete) for nom, entete in (supplementaires or {}).items()]
     return frame.select(colonnes)
 
 
@@ -38,9 +47,11 @@ def montant_texte(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def ecrire_csv(frame: pl.DataFrame, extraction: Extraction, chemin: Path) -> Path:
+def ecrire_csv(
+    frame: pl.DataFrame, extraction: Extraction, chemin: Path, supplementaires: dict[str, str] | None = None
+) -> Path:
     """Write atomically (temp name, then rename) so a reader never sees half a file."""
-    texte = vers_format_reseau(frame, extraction).write_csv(
+    texte = vers_format_reseau(frame, extraction, supplementaires).write_csv(
         separator=";", line_terminator="\r\n", null_value=""
     )
     chemin.parent.mkdir(parents=True, exist_ok=True)

@@ -1,188 +1,597 @@
 """The behaviour model behind the demo extracts (vectorised numpy, no per-row Python loops).
 
-Orders of magnitude come from ../shared/domain.md: about 47 000 active procedures nationally in
-2019 for 68 million inhabitants, a recovery rate near 65 %, a monthly pension near 170 EUR per child.
-They are defaults of this model, not published truths about any one Caf.
+The network follows the national paths of trajectoires.py (published figures, assumptions between
+them). What varies by Caf, procedure type and débiteur is an assumption of this model, chosen so
+the indicators mean something:
+- Caf caseloads follow their population, with a structural factor per Caf;
+- procedures of residents of a participante are managed by its pivot, part of a jumelage
+  cédante's by the prenante, and 2 % by the MSA;
+- payment propensity depends on the procedure type and the débiteur's benefit status, on the
+  month (seasonality), on the Caf, and on the year through one factor calibrated so the national
+  TC flow rate follows the published path;
+- GIPA: in the 20 experimental départements (reference seed), from 2014-10, the propensity is
+  raised by a département-specific amount; from the generalisation (2016-04) every département
+  gets the national average. The expected effect this implies is written to the truth file.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
-# Active procedures per inhabitant (47 000 / 68.35 million, domain.md "Headline figures").
-PROCEDURES_ACTIVES_PAR_HABITANT = 47_000 / 68_350_798
-DUREE_MOYENNE_MOIS = 30.0  # mean life of a procedure; sets entries = stock / duration
-HISTORIQUE_MOIS = 48  # engagements simulated before the first month exported
+from pipelines.generation import trajectoires as tr
+
+DUREE_MOYENNE_MOIS = 30.0  # mean life of a recovery procedure
+DUREE_MOYENNE_IF_MOIS = 60.0  # financial intermediation lasts longer
+HISTORIQUE_MOIS = 36  # months simulated before the first exported month (the stock at start)
+PART_MSA = 0.02
 
 TYPES_PROCEDURE = np.array(["RA", "PDE", "SAISIE", "FORCE", "IF"])
-PART_TYPES = np.array([0.45, 0.22, 0.08, 0.07, 0.18])
-# Probability that the débiteur pays in a given month, by procedure type (PDE and intermediation,
-# where a third party or the Caf holds the funds, pay more often than an amicable recovery).
-PROPENSION_TYPE = np.array([0.55, 0.80, 0.75, 0.45, 0.85])
+PART_TYPES_RECOUVREMENT = np.array([0.48, 0.27, 0.15, 0.10])  # IF is its own flow
+PROPENSION_TYPE = np.array([0.55, 0.85, 0.80, 0.45, 0.92])
 TYPE_VERSEMENT = np.array(["VIR", "PDE", "RP", "CHQ", "IF"])
 PROVENANCE = np.array(["DEBITEUR", "TIERS", "CAF", "DEBITEUR", "DEBITEUR"])
-
+STATUTS_DEBITEUR = np.array(["SAISISSABLE", "INSAISISSABLE", "NON_ALLOCATAIRE"])
+PART_STATUTS = np.array([0.35, 0.25, 0.40])
+EFFET_STATUT = np.array([1.10, 0.75, 1.00])  # an RSA-only débiteur pays less often
 MOTIFS_CLOTURE = np.array(["SOLDE", "REPRISE", "INSOLV", "AUTRE"])
 PART_MOTIFS = np.array([0.40, 0.30, 0.18, 0.12])
+SAISON = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.93, 0.90, 1.0, 1.0, 1.0, 0.92])
+PART_TC_SI_PAIEMENT = 0.85 + 0.15 * 0.6  # E[share of the TC paid | a payment]: 85 % full, else 30-90 %
+DEBUT_GIPA, FIN_GIPA = tr.index_mois("2014-10"), tr.index_mois("2016-03")
 
-# Plateaux de jumelage (seed 000): part of the cases of the first Caf are managed by the second.
-JUMELAGES = {"061": "901", "781": "371"}
-PART_JUMELEE = 0.4
+
+@dataclass(frozen=True)
+class Organisme:
+    code_caf: str
+    code_departement: str
+    population: int
+    code_caf_pivot: str
 
 
 @dataclass(frozen=True)
 class Parametres:
     graine: int
-    debut: date  # first month exported (first day)
-    fin: date  # last month exported (first day)
-    cafs: tuple[str, ...]  # Cafs de résidence to simulate
-    population: dict[str, int] = field(default_factory=dict)
+    debut: int  # first exported month, as year * 12 + month - 1
+    fin: int  # last exported month
+    echelle: float  # share of the national volume (1.0 = national)
+    organismes: tuple[Organisme, ...]
+    jumelages: dict[str, tuple[str, float]]  # cédante -> (prenante, share)
+    gipa: dict[str, float]  # experimental département -> propensity uplift (planted effect)
+    bareme: tuple[tuple[int, float], ...]  # (month index from, ASF amount one parent missing)
 
 
-def mois_index(jour: date) -> int:
-    return jour.year * 12 + jour.month - 1
+def jours(mois: np.ndarray, jour: np.ndarray) -> np.ndarray:
+    """numpy datetime64[D] for day `jour` of month index `mois` (year * 12 + month - 1)."""
+    return (mois - 1970 * 12).astype("datetime64[M]").astype("datetime64[D]") + (jour - 1).astype(
+        "timedelta64[D]"
+    )
 
 
-def date_du_mois(index: np.ndarray, jour: np.ndarray) -> np.ndarray:
-    """numpy datetime64[D] for day `jour` of month index `index` (year*12 + month-1)."""
-    annee, mois = np.divmod(index, 12)
-    premier = (annee - 1970) * 12 + mois
-    return premier.astype("datetime64[M]").astype("datetime64[D]") + (jour - 1).astype("timedelta64[D]")
+def mois_de(dates: np.ndarray) -> np.ndarray:
+    return dates.astype("datetime64[M]").astype(np.int64) + 1970 * 12
+
+
+def effets_gipa(rng: np.random.Generator, departements: list[str]) -> dict[str, float]:
+    """Planted, heterogeneous uplift of the payment propensity in each experimental département."""
+    return {d: float(np.clip(rng.normal(0.10, 0.04), 0.02, 0.20)) for d in departements}
+
+
+def _arrivees(
+    p: Parametres, rng: np.random.Generator, mois: np.ndarray, par_mois: np.ndarray, poids: np.ndarray
+):
+    """Poisson arrivals per (Caf de résidence, month): returns the Caf index and month of each."""
+    attendus = np.outer(poids, par_mois) * p.echelle
+    nombres = rng.poisson(attendus)
+    caf = np.repeat(np.arange(poids.size), nombres.sum(axis=1))
+    mois_arrivee = (
+        np.concatenate([np.repeat(mois, ligne) for ligne in nombres]) if nombres.size else np.array([])
+    )
+    return caf, mois_arrivee.astype(np.int64)
 
 
 def simuler_procedures(p: Parametres, rng: np.random.Generator) -> pl.DataFrame:
     """One row per procedure engaged up to the last month, with its state at that month's end."""
-    m_debut, m_fin = mois_index(p.debut), mois_index(p.fin)
-    m_origine = m_debut - HISTORIQUE_MOIS
-    nb_mois = m_fin - m_origine + 1
+    origine = p.debut - HISTORIQUE_MOIS
+    mois = np.arange(origine, p.fin + 1)
+    population = np.array([o.population for o in p.organismes], dtype=float)
+    structure = rng.lognormal(0.0, 0.15, size=population.size)  # caseload structure of each Caf
+    poids = population * structure / (population * structure).sum()
 
-    pop = np.array([p.population[c] for c in p.cafs], dtype=float)
-    entrees_par_mois = pop * PROCEDURES_ACTIVES_PAR_HABITANT / DUREE_MOYENNE_MOIS
-    nb = rng.poisson(entrees_par_mois * nb_mois)
-    caf_residence = np.repeat(np.array(p.cafs), nb)
-    n = int(nb.sum())
+    # Recovery procedures: entries keep the stock on the published path (S' = E - S / D), plus a
+    # starting stock spread over the months before the origin (memoryless durations).
+    stock = tr.interpoler(tr.PROCEDURES_ACTIVES, np.append(mois, mois[-1] + 1))
+    entrees = np.maximum(np.diff(stock) + stock[:-1] / DUREE_MOYENNE_MOIS, 0.0)
+    caf_r, mois_r = _arrivees(p, rng, mois, entrees, poids)
+    depart = rng.poisson(poids * stock[0] * p.echelle)
+    caf_0 = np.repeat(np.arange(poids.size), depart)
+    mois_0 = origine - rng.integers(1, 2 * int(DUREE_MOYENNE_MOIS), size=caf_0.size)
+    type_r = rng.choice(4, size=caf_r.size + caf_0.size, p=PART_TYPES_RECOUVREMENT)
 
-    m_engagement = rng.integers(m_origine, m_fin + 1, size=n)
-    jour_engagement = rng.integers(1, 29, size=n)
-    engagement = date_du_mois(m_engagement, jour_engagement)
-    # Life span in days; a closure after the last month's end means still open at extraction.
-    duree_jours = np.ceil(rng.exponential(DUREE_MOYENNE_MOIS * 30.4, size=n)).astype("timedelta64[D]")
-    cloture = engagement + np.maximum(duree_jours, np.timedelta64(20, "D"))
-    fin_extraction = date_du_mois(np.array([m_fin + 1]), np.array([1]))[0] - np.timedelta64(1, "D")
+    # Financial intermediation, from October 2020.
+    demandes = tr.interpoler(tr.INTERMEDIATION_DEMANDES_ANNUELLES, mois) / 12
+    demandes[mois < tr.index_mois("2020-10")] = 0.0
+    caf_i, mois_i = _arrivees(p, rng, mois, demandes, poids)
+
+    caf = np.concatenate([caf_r, caf_0, caf_i])
+    m_engagement = np.concatenate([mois_r, mois_0, mois_i])
+    type_idx = np.concatenate([type_r, np.full(caf_i.size, 4)])
+    n = caf.size
+
+    statut = rng.choice(3, size=n, p=PART_STATUTS)
+    statut[type_idx == 2] = 0  # a seizure on benefits needs seizable benefits (seed 002)
+    engagement = jours(m_engagement, rng.integers(1, 29, size=n))
+    duree = np.where(type_idx == 4, DUREE_MOYENNE_IF_MOIS, DUREE_MOYENNE_MOIS) * 30.4
+    cloture = engagement + np.maximum(np.ceil(rng.exponential(duree)), 20).astype("timedelta64[D]")
+    fin_extraction = jours(np.array([p.fin + 1]), np.array([1]))[0] - np.timedelta64(1, "D")
     ouverte = cloture > fin_extraction
-
-    type_idx = rng.choice(len(TYPES_PROCEDURE), size=n, p=PART_TYPES)
-    recent = engagement > fin_extraction - np.timedelta64(60, "D")
-    simulation = ouverte & recent & (rng.random(n) < 0.15)
-    definitif = ~recent | (rng.random(n) < 0.3)
+    recente = engagement > fin_extraction - np.timedelta64(60, "D")
+    simulation = ouverte & recente & (rng.random(n) < 0.15)
+    definitif = ~recente | (rng.random(n) < 0.3)
     stade = np.where(~ouverte, "CLO", np.where(simulation, "SIM", np.where(definitif, "DEF", "ENG")))
-    passage_definitif = np.where(
-        (stade == "DEF") | ((stade == "CLO") & (duree_jours > np.timedelta64(60, "D"))),
+    vie = (np.minimum(cloture, fin_extraction) - engagement).astype(np.int64)
+    passage = np.where(
+        (stade == "DEF") | ((stade == "CLO") & (vie > 60)),
         engagement + rng.integers(20, 60, size=n).astype("timedelta64[D]"),
         np.datetime64("NaT"),
-    )
+    ).astype("datetime64[D]")
     motif = rng.choice(MOTIFS_CLOTURE, size=n, p=PART_MOTIFS)
-    motif = np.where(
-        TYPES_PROCEDURE[type_idx] == "SAISIE", np.where(rng.random(n) < 0.3, "DEFAIL", motif), motif
-    )
+    motif = np.where((type_idx == 2) & (rng.random(n) < 0.3), "DEFAIL", motif)
 
     enfants = rng.choice([1, 2, 3], size=n, p=[0.55, 0.32, 0.13])
     tc = np.round(enfants * rng.lognormal(np.log(165.0), 0.35, size=n), 2)
+    mois_arrieres = np.where(type_idx == 4, 0, np.minimum(rng.geometric(1 / 8, size=n), 48))
+    asfr_gere = (type_idx != 4) & (rng.random(n) < 0.55)
 
-    caf_gestionnaire = caf_residence.copy()
-    for residence, gestionnaire in JUMELAGES.items():
-        jumelee = (caf_residence == residence) & (rng.random(n) < PART_JUMELEE)
-        caf_gestionnaire[jumelee] = gestionnaire
+    codes = np.array([o.code_caf for o in p.organismes])
+    departements = np.array([o.code_departement for o in p.organismes])
+    pivot = np.array([o.code_caf_pivot for o in p.organismes])
+    residence = codes[caf]
+    gestionnaire = pivot[caf]
+    for cedante, (prenante, part) in p.jumelages.items():
+        gestionnaire[(gestionnaire == cedante) & (rng.random(n) < part)] = prenante
+    gestionnaire[(type_idx != 4) & (rng.random(n) < PART_MSA)] = "MSA"
 
-    matricules = rng.choice(np.arange(1_000_000, 9_999_999), size=2 * n, replace=False)
-    ordre = np.argsort(engagement, kind="stable")  # procedure numbers grow with engagement date
+    ordre = np.lexsort((caf, engagement))  # procedure numbers grow with the engagement date
     numero = np.empty(n, dtype=np.int64)
     numero[ordre] = np.arange(n)
-
+    personnes = _personnes(rng, n)
     return pl.DataFrame(
         {
-            "procedure_id": np.char.add("P", np.char.zfill(numero.astype(str), 8)),
-            "cle_creancier": matricules[:n].astype(str),
-            "cle_debiteur": matricules[n:].astype(str),
-            "code_caf_gestionnaire": caf_gestionnaire,
-            "code_caf_residence": caf_residence,
+            "procedure_id": np.char.add("P", np.char.zfill(numero.astype(str), 9)),
+            **personnes,
+            "code_caf_gestionnaire": gestionnaire,
+            "code_caf_residence": residence,
             "code_procedure": TYPES_PROCEDURE[type_idx],
             "stade": stade,
             "date_engagement": engagement,
-            "date_passage_definitif": passage_definitif.astype("datetime64[D]"),
+            "date_passage_definitif": passage,
             "date_cloture": np.where(ouverte, np.datetime64("NaT"), cloture).astype("datetime64[D]"),
             "motif_cloture": pl.Series(motif, dtype=pl.String).scatter(np.flatnonzero(ouverte), None),
+            "statut_debiteur": STATUTS_DEBITEUR[statut],
+            "tc_gere": np.full(n, "O"),
+            "asfr_gere": np.where(asfr_gere, "O", "N"),
+            "pa_gere": np.where(mois_arrieres > 0, "O", "N"),
+            "nombre_enfants": enfants,
             "montant_mensuel_tc": tc,
-            "_propension": PROPENSION_TYPE[type_idx] * rng.beta(6, 2, size=n) / (6 / 8),
+            "mois_arrieres_engagement": mois_arrieres,
+            "montant_arrieres_engagement": np.round(mois_arrieres * tc, 2),
             "_type_idx": type_idx,
+            "_statut_idx": statut,
+            "_departement": departements[caf],
+            "_propension": PROPENSION_TYPE[type_idx] * EFFET_STATUT[statut] * rng.beta(6, 2, size=n) / 0.75,
         }
     ).sort("procedure_id")
 
 
-def simuler_versements(procedures: pl.DataFrame, p: Parametres, rng: np.random.Generator) -> pl.DataFrame:
-    """Monthly payments on the procedures, ventilated over the components.
+NOMS = np.array(
+    [
+        "MARTIN",
+        "BERNARD",
+        "THOMAS",
+        "PETIT",
+        "ROBERT",
+        "RICHARD",
+        "DURAND",
+        "DUBOIS",
+        "MOREAU",
+        "LAURENT",
+        "SIMON",
+        "MICHEL",
+        "LEFEBVRE",
+        "LEROY",
+        "ROUX",
+        "DAVID",
+        "BERTRAND",
+        "MOREL",
+        "FOURNIER",
+        "GIRARD",
+        "BONNET",
+        "DUPONT",
+        "LAMBERT",
+        "FONTAINE",
+        "ROUSSEAU",
+        "VINCENT",
+        "MULLER",
+        "LEFEVRE",
+        "FAURE",
+        "ANDRE",
+        "MERCIER",
+        "BLANC",
+        "GUERIN",
+        "BOYER",
+        "GARNIER",
+        "CHEVALIER",
+        "FRANCOIS",
+        "LEGRAND",
+        "GAUTHIER",
+        "GARCIA",
+        "PERRIN",
+        "ROBIN",
+        "CLEMENT",
+        "MORIN",
+        "NICOLAS",
+        "HENRY",
+        "ROUSSEL",
+        "MATHIEU",
+        "GAUTIER",
+        "MASSON",
+        "MARCHAND",
+        "DUVAL",
+        "DENIS",
+        "DUMONT",
+        "MARIE",
+        "LEMAIRE",
+        "NOEL",
+        "MEYER",
+        "DUFOUR",
+        "MEUNIER",
+        "BRUN",
+        "BLANCHARD",
+        "GIRAUD",
+        "JOLY",
+        "RIVIERE",
+        "LUCAS",
+        "BRUNET",
+        "GAILLARD",
+        "BARBIER",
+        "ARNAUD",
+        "MARTINEZ",
+        "GERARD",
+        "ROCHE",
+        "RENARD",
+        "SCHMITT",
+        "ROY",
+        "LEROUX",
+        "COLIN",
+        "VIDAL",
+        "CARON",
+        "PICARD",
+        "ROGER",
+        "FABRE",
+        "AUBERT",
+        "LEMOINE",
+        "RENAUD",
+        "DUMAS",
+        "LACROIX",
+        "OLIVIER",
+        "PHILIPPE",
+        "BOURGEOIS",
+        "PIERRE",
+        "BENOIT",
+        "REY",
+        "LECLERC",
+        "PAYET",
+    ]
+)
+PRENOMS_F = np.array(
+    [
+        "MARIE",
+        "NATHALIE",
+        "ISABELLE",
+        "SYLVIE",
+        "CATHERINE",
+        "SANDRINE",
+        "VALERIE",
+        "CHRISTINE",
+        "STEPHANIE",
+        "CELINE",
+        "AURELIE",
+        "JULIE",
+        "EMILIE",
+        "CAROLINE",
+        "LAURA",
+        "SARAH",
+        "CAMILLE",
+        "MANON",
+        "PAULINE",
+        "MELANIE",
+        "ELODIE",
+        "AUDREY",
+        "VIRGINIE",
+        "SOPHIE",
+        "ANNE",
+        "CHLOE",
+        "LEA",
+        "INES",
+        "JESSICA",
+        "AMANDINE",
+    ]
+)
+PRENOMS_M = np.array(
+    [
+        "JEAN",
+        "PHILIPPE",
+        "MICHEL",
+        "ALAIN",
+        "PATRICK",
+        "NICOLAS",
+        "CHRISTOPHE",
+        "PIERRE",
+        "CHRISTIAN",
+        "ERIC",
+        "FREDERIC",
+        "LAURENT",
+        "STEPHANE",
+        "DAVID",
+        "JULIEN",
+        "SEBASTIEN",
+        "THOMAS",
+        "ANTOINE",
+        "KEVIN",
+        "MAXIME",
+        "ALEXANDRE",
+        "ROMAIN",
+        "JEROME",
+        "OLIVIER",
+        "VINCENT",
+        "FRANCK",
+        "DAMIEN",
+        "MATHIEU",
+        "LUDOVIC",
+        "YANNICK",
+    ]
+)
 
-    The TC of a month is paid first and never beyond what is due that month (the ventilation
-    rule): any surplus goes to pension arrears, ASFR, then fees.
+
+def _personnes(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    """Fake but real-looking personal data (file numbers, names, dates of birth) to pseudonymise."""
+    matricules = rng.choice(np.arange(1_000_000, 9_999_999), size=2 * n, replace=False).astype(str)
+    naissance = np.datetime64("1965-01-01") + rng.integers(0, 365 * 35, size=2 * n).astype("timedelta64[D]")
+    return {
+        "matricule_creancier": matricules[:n],
+        "nom_creancier": rng.choice(NOMS, size=n),
+        "prenom_creancier": rng.choice(PRENOMS_F, size=n),
+        "date_naissance_creancier": naissance[:n],
+        "matricule_debiteur": matricules[n:],
+        "nom_debiteur": rng.choice(NOMS, size=n),
+        "prenom_debiteur": rng.choice(PRENOMS_M, size=n),
+        "date_naissance_debiteur": naissance[n:],
+    }
+
+
+@dataclass(frozen=True)
+class Mensualites:
+    """Procedure-months where something is due, with the plan and the payments drawn on them."""
+
+    plan: pl.DataFrame
+    versements: pl.DataFrame
+    verite: dict
+
+
+def _montant_asf(p: Parametres, mois: np.ndarray) -> np.ndarray:
+    debuts = np.array([m for m, _ in p.bareme])
+    montants = np.array([v for _, v in p.bareme])
+    return montants[np.clip(np.searchsorted(debuts, mois, side="right") - 1, 0, None)]
+
+
+def simuler_mensualites(procedures: pl.DataFrame, p: Parametres, rng: np.random.Generator) -> Mensualites:
+    """The recovery plan (expected amounts) and the payments, month by month.
+
+    TC is due from the engagement month to the closure month (excluded), over the exported
+    months. The TC of a month is paid first and never beyond what is due that month (the
+    ventilation rule); arrears and ASFR follow the plan's schedule.
     """
-    m_debut, m_fin = mois_index(p.debut), mois_index(p.fin)
     actives = procedures.filter(pl.col("stade") != "SIM")
-    eng = actives["date_engagement"].to_numpy().astype("datetime64[M]").astype(int) + 1970 * 12
-    clo = actives["date_cloture"].to_numpy().astype("datetime64[M]")
-    clo = np.where(np.isnat(clo), np.iinfo(np.int64).max, clo.astype(int) + 1970 * 12)
-    premier = np.maximum(eng, m_debut)
-    dernier = np.minimum(clo - 1, m_fin)  # closure month: no TC due (documented in the marts)
+    eng = mois_de(actives["date_engagement"].to_numpy())
+    dates_cloture = actives["date_cloture"].to_numpy().astype("datetime64[D]")
+    clo = np.where(np.isnat(dates_cloture), np.iinfo(np.int64).max, mois_de(dates_cloture))
+    premier = np.maximum(eng, p.debut)
+    dernier = np.minimum(clo - 1, p.fin)
     nb = np.maximum(dernier - premier + 1, 0)
     idx = np.repeat(np.arange(actives.height), nb)
-    decalage = np.arange(idx.size) - np.repeat(np.cumsum(nb) - nb, nb)
-    mois = premier[idx] + decalage
-
-    # Payment probability: procedure propensity, a Caf effect, December and summer dips.
-    cafs = actives["code_caf_gestionnaire"].to_numpy()
-    codes, caf_pos = np.unique(cafs, return_inverse=True)
-    effet_caf = rng.normal(1.0, 0.08, size=codes.size)
-    saison = np.ones(12)
-    saison[[6, 7, 11]] = [0.93, 0.90, 0.92]
-    propension = actives["_propension"].to_numpy()[idx] * effet_caf[caf_pos[idx]] * saison[mois % 12]
-    paie = rng.random(idx.size) < np.clip(propension, 0.02, 0.97)
-
-    idx, mois = idx[paie], mois[paie]
+    mois = premier[idx] + (np.arange(idx.size) - np.repeat(np.cumsum(nb) - nb, nb))
     k = idx.size
-    tc_du = actives["montant_mensuel_tc"].to_numpy()[idx]
-    complet = rng.random(k) < 0.85
-    tc = np.round(np.where(complet, tc_du, tc_du * rng.uniform(0.3, 0.9, size=k)), 2)
-    arrieres = np.round(np.where(rng.random(k) < 0.30, tc_du * rng.uniform(0.1, 0.6, size=k), 0.0), 2)
-    asfr = np.round(np.where(rng.random(k) < 0.20, rng.uniform(20.0, 120.0, size=k), 0.0), 2)
-    fg = np.round(np.where(rng.random(k) < 0.03, rng.uniform(5.0, 40.0, size=k), 0.0), 2)
-    fj = np.zeros(k)
-    type_idx = actives["_type_idx"].to_numpy()[idx]
 
-    jour = rng.integers(1, 29, size=k)
-    ordre = np.lexsort((actives["procedure_id"].to_numpy()[idx], jour, mois))
-    numero_dans_mois = np.arange(k) - np.searchsorted(mois[ordre], mois[ordre])
-    annee, mm = np.divmod(mois[ordre], 12)
-    versement_id = np.char.add(
-        np.char.add(np.char.add("V", annee.astype(str)), np.char.zfill((mm + 1).astype(str), 2)),
-        np.char.zfill(numero_dans_mois.astype(str), 7),
+    type_idx = actives["_type_idx"].to_numpy()[idx]
+    tc_du = actives["montant_mensuel_tc"].to_numpy()[idx]
+    enfants = actives["nombre_enfants"].to_numpy()[idx]
+    asfr_du = np.where(
+        actives["asfr_gere"].to_numpy()[idx] == "O",
+        np.round(np.minimum(tc_du, _montant_asf(p, mois) * enfants) * 0.6, 2),
+        0.0,
     )
-    o = ordre
-    return pl.DataFrame(
+    # Arrears schedule: the arrears at engagement over 24 monthly instalments. A PDE reaches 6
+    # months of arrears, 24 under GIPA (experimental départements in the window, everyone after).
+    departement = actives["_departement"].to_numpy()[idx]
+    experimental = np.isin(departement, list(p.gipa))
+    sous_gipa = (experimental & (mois >= DEBUT_GIPA)) | (mois > FIN_GIPA)
+    mois_atteignables = actives["mois_arrieres_engagement"].to_numpy()[idx].astype(float)
+    mois_atteignables = np.where(
+        type_idx == 1, np.minimum(mois_atteignables, np.where(sous_gipa, 24, 6)), mois_atteignables
+    )
+    rang = mois - eng[idx]
+    arr_du = np.where(rang < 24, np.round(mois_atteignables * tc_du / 24, 2), 0.0)
+    fg_du = np.where(rng.random(k) < 0.02, np.round(rng.uniform(5.0, 40.0, size=k), 2), 0.0)
+
+    # GIPA uplift of the payment propensity: each experimental département its own in the window,
+    # every département the national average after the generalisation.
+    uplift_national = float(np.mean(list(p.gipa.values()))) if p.gipa else 0.0
+    uplift = np.where(
+        experimental, pl.Series(departement).replace_strict(p.gipa, default=0.0).to_numpy(), 0.0
+    )
+    uplift = np.where(mois > FIN_GIPA, uplift_national, np.where(mois >= DEBUT_GIPA, uplift, 0.0))
+
+    # Payment propensity; the year factor is calibrated so that the expected national TC flow rate
+    # of recovery procedures, as observed (uplift included), follows the published path. The
+    # counterfactual is the same propensity without the uplift.
+    codes, caf_pos = np.unique(actives["code_caf_gestionnaire"].to_numpy()[idx], return_inverse=True)
+    effet_caf = rng.lognormal(0.0, 0.10, size=codes.size)
+    base = actives["_propension"].to_numpy()[idx] * effet_caf[caf_pos] * SAISON[mois % 12]
+    recouvrement = type_idx != 4
+    cible = tr.interpoler(tr.TAUX_RECOUVREMENT, mois)
+    position = mois - mois.min()
+    facteur = np.ones(position.max() + 1)
+    for _ in range(4):  # the clip at 0.97 bends the mean: a few fixed-point steps settle it
+        prob = np.clip(base * np.where(recouvrement, facteur[position], 1.0) * (1 + uplift), 0.02, 0.97)
+        paye_tc = np.bincount(
+            position, weights=prob * PART_TC_SI_PAIEMENT * tc_du * recouvrement, minlength=facteur.size
+        )
+        cible_mois = np.bincount(position, weights=cible * tc_du * recouvrement, minlength=facteur.size)
+        facteur *= np.divide(cible_mois, paye_tc, out=np.ones_like(facteur), where=paye_tc > 0)
+    prob_sans = np.clip(base * np.where(recouvrement, facteur[position], 1.0), 0.02, 0.97)
+    prob = np.clip(prob_sans * (1 + uplift), 0.02, 0.97)
+    verite = _verite(p, departement, mois, tc_du, prob, prob_sans, experimental & recouvrement)
+
+    paie = rng.random(k) < prob
+    complet = rng.random(k) < 0.85
+    part = np.where(complet, 1.0, rng.uniform(0.3, 0.9, size=k))
+    tc = np.round(tc_du * part, 2)
+    asfr = np.round(asfr_du * part, 2)
+    arrieres = np.where(rng.random(k) < 0.7, arr_du, 0.0)
+    fg = np.where(rng.random(k) < 0.5, fg_du, 0.0)
+
+    procedure_id = actives["procedure_id"].to_numpy()[idx]
+    plan = pl.DataFrame(
         {
-            "versement_id": versement_id,
-            "procedure_id": actives["procedure_id"].to_numpy()[idx][o],
-            "date_valeur": date_du_mois(mois[o], jour[o]),
-            "montant": np.round(tc + arrieres + asfr + fg + fj, 2)[o],
-            "type_versement": TYPE_VERSEMENT[type_idx][o],
-            "provenance": PROVENANCE[type_idx][o],
-            "montant_tc": tc[o],
-            "montant_asfr": asfr[o],
-            "montant_arrieres_pa": arrieres[o],
-            "montant_fj": fj[o],
-            "montant_fg": fg[o],
-            "_mois": mois[o],
+            "procedure_id": procedure_id,
+            "mois": jours(mois, np.ones(k, dtype=np.int64)),
+            "attendu_tc": tc_du,
+            "attendu_asfr": asfr_du,
+            "attendu_arrieres_pa": arr_du,
+            "attendu_fj": np.zeros(k),
+            "attendu_fg": fg_du,
+            "_mois": mois,
         }
     )
+    v = np.flatnonzero(paie)
+    jour_v = rng.integers(1, 29, size=v.size)
+    tri = np.lexsort((procedure_id[v], jour_v, mois[v]))  # by month, value date, procedure
+    ordre, jour_o = v[tri], jour_v[tri]
+    mois_v = mois[ordre]
+    rang_dans_mois = np.arange(ordre.size) - np.searchsorted(mois_v, mois_v)
+    annee, mm = np.divmod(mois_v, 12)
+    versement_id = np.char.add(
+        np.char.add(np.char.add("V", annee.astype(str)), np.char.zfill((mm + 1).astype(str), 2)),
+        np.char.zfill(rang_dans_mois.astype(str), 7),
+    )
+    versements = pl.DataFrame(
+        {
+            "versement_id": versement_id,
+            "procedure_id": procedure_id[ordre],
+            "date_valeur": jours(mois_v, jour_o),
+            "montant": np.round(tc + asfr + arrieres + fg, 2)[ordre],
+            "type_versement": TYPE_VERSEMENT[type_idx[ordre]],
+            "provenance": PROVENANCE[type_idx[ordre]],
+            "montant_tc": tc[ordre],
+            "montant_asfr": asfr[ordre],
+            "montant_arrieres_pa": arrieres[ordre],
+            "montant_fj": np.zeros(ordre.size),
+            "montant_fg": fg[ordre],
+            "_mois": mois_v,
+        }
+    )
+    return Mensualites(plan, versements, verite)
+
+
+def _verite(p, departement, mois, tc_du, prob, prob_sans, traitable) -> dict:
+    """Expected effect of the planted uplift on the TC flow rate, in the GIPA window.
+
+    Effect = (expected TC collected with the uplift - without) / TC due, over the recovery
+    procedure-months of each experimental département from 2014-10 to 2016-03 (amount-weighted,
+    as the estimates are).
+    """
+    fenetre = traitable & (mois >= DEBUT_GIPA) & (mois <= FIN_GIPA)
+    ecart = (prob - prob_sans) * PART_TC_SI_PAIEMENT * tc_du
+    par_departement = {}
+    for dep in sorted(p.gipa):
+        masque = fenetre & (departement == dep)
+        du = float(tc_du[masque].sum())
+        par_departement[dep] = {
+            "hausse_propension": p.gipa[dep],
+            "effet_taux_tc": float(ecart[masque].sum() / du) if du else None,
+            "tc_du": round(du, 2),
+        }
+    du_total = float(tc_du[fenetre].sum())
+    return {
+        "taux_recouvrement_tc": {
+            "definition": "écart attendu du taux de recouvrement flux TC (encaissé / attendu, pondéré par "
+            "les montants dus) dans les départements expérimentaux, 2014-10 à 2016-03, dû à l'effet planté",
+            "effet_moyen": float(ecart[fenetre].sum() / du_total) if du_total else None,
+            "par_departement": par_departement,
+        },
+    }
+
+
+def simuler_asf(p: Parametres, rng: np.random.Generator) -> tuple[pl.DataFrame, dict]:
+    """Monthly ASF beneficiary families by Caf and kind: NR non recouvrable, R recouvrable,
+    C complémentaire (GIPA pillar a: from 2014-10 in the experimental départements, nationwide
+    after the generalisation of 2016-04)."""
+    mois = np.arange(p.debut, p.fin + 1)
+    population = np.array([o.population for o in p.organismes], dtype=float)
+    poids = population / population.sum()
+    departements = np.array([o.code_departement for o in p.organismes])
+    experimental = np.isin(departements, list(p.gipa))
+    familles = np.outer(poids * rng.lognormal(0, 0.05, size=poids.size), tr.interpoler(tr.FAMILLES_ASF, mois))
+
+    # ASF complémentaire: the experiment's published path shared among its départements, then the
+    # same take-up per inhabitant reached everywhere two years after the generalisation.
+    dans_experimentation = tr.interpoler(tr.ASF_COMPLEMENTAIRE_EXPERIMENTATION, mois)
+    dans_experimentation[mois < DEBUT_GIPA] = 0.0
+    poids_exp = np.where(experimental, poids, 0.0) / max(poids[experimental].sum(), 1e-12)
+    par_habitant = tr.ASF_COMPLEMENTAIRE_EXPERIMENTATION[-1].valeur / max(population[experimental].sum(), 1.0)
+    rattrapage = np.clip((mois - FIN_GIPA) / 24, 0, 1)
+    croissance = np.where(mois > FIN_GIPA, 1 + (mois - FIN_GIPA) / 60, 1.0)  # take-up keeps growing
+    complementaire = np.where(
+        experimental[:, None],
+        np.outer(poids_exp, dans_experimentation) * croissance,
+        np.outer(population * par_habitant, rattrapage) * croissance,
+    )
+
+    nc = rng.poisson(complementaire * p.echelle)
+    reste = np.maximum(rng.poisson(familles * p.echelle) - nc, 0)
+    nr_ = rng.binomial(reste, 0.63)
+    r_ = reste - nr_
+    montant = _montant_asf(p, mois)
+    lignes = []
+    codes = np.array([o.code_caf for o in p.organismes])
+    for nature, nombre, part_montant in (("NR", nr_, 1.0), ("R", r_, 1.0), ("C", nc, 0.45)):
+        enfants = nombre + rng.binomial(nombre, 0.45)
+        lignes.append(
+            pl.DataFrame(
+                {
+                    "code_caf": np.repeat(codes, mois.size),
+                    "nature_asf": np.full(codes.size * mois.size, nature),
+                    "nombre_familles": nombre.ravel(),
+                    "nombre_enfants": enfants.ravel(),
+                    "montant_verse": np.round(enfants * montant[None, :] * part_montant, 2).ravel(),
+                    "_mois": np.tile(mois, codes.size),
+                }
+            )
+        )
+    asf = pl.concat(lignes).sort("_mois", "code_caf", "nature_asf")
+    fenetre = (mois >= DEBUT_GIPA) & (mois <= FIN_GIPA)
+    verite = {
+        "asf_complementaire": {
+            "definition": "familles bénéficiaires de l'ASF complémentaire dans les départements "
+            "expérimentaux, 2014-10 à 2016-03 ; sans l'expérimentation il n'y en aurait aucune "
+            "(contrefactuel nul)",
+            "familles_fin_fenetre": float(nc[:, fenetre][:, -1][experimental].sum())
+            if fenetre.any()
+            else None,
+            "echelle": p.echelle,
+        }
+    }
+    return asf, verite

@@ -2,7 +2,7 @@
 
 Rules (names stored in `raw.quarantaine.regle`):
   obligatoire      required value missing
-  format_date      not a valid dd/mm/yyyy date
+  format_date      not a valid dd/mm/yyyy date (mm/yyyy for a month)
   format_montant   not an amount (digits, decimal comma or point, at most two decimals)
   montant_negatif  amount below zero
   format_entier    not an integer
@@ -50,13 +50,14 @@ def _valeur_et_regle(col: Colonne) -> tuple[pl.Expr, pl.Expr]:
     """The parsed value, and the rule it breaks (null when the value is fine)."""
     texte = _nettoyer(col)
     manque = texte.is_null()
-    if col.type == "date":
-        valeur = texte.str.strptime(pl.Date, "%d/%m/%Y", strict=False)
+    if col.type in ("date", "mois"):
+        jour = texte if col.type == "date" else pl.concat_str(pl.lit("01/"), texte)
+        valeur = jour.str.strptime(pl.Date, "%d/%m/%Y", strict=False)
         regle = pl.when(~manque & valeur.is_null()).then(pl.lit("format_date"))
     elif col.type == "montant":
         propre = _montant(texte)
         bien_forme = propre.str.contains(MONTANT)
-        valeur = pl.when(bien_forme).then(propre).cast(pl.Decimal(12, 2), strict=False)
+        valeur = pl.when(bien_forme).then(propre).cast(pl.Decimal(14, 2), strict=False)
         regle = (
             pl.when(~manque & ~bien_forme.fill_null(False))
             .then(pl.lit("format_montant"))

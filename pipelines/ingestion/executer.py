@@ -72,7 +72,11 @@ def preparer_lot(chemin: Path, ext: Extraction, periode: date, empreinte: str, p
     lecture = lire_fichier(chemin, ext)
     controle = controler(lecture.donnees, ext, chemin.name)
     valides = controle.valides.with_columns(
-        [pl.Series(c.nom, pseudo.pseudonymiser(controle.valides[c.nom])) for c in ext.colonnes if c.personnel]
+        [
+            pl.Series(c.nom, pseudo.pseudonymiser(controle.valides[c.nom].cast(pl.String)))
+            for c in ext.colonnes
+            if c.personnel
+        ]
     )
     return Lot(
         extraction=ext,
@@ -110,6 +114,7 @@ def ingerer(
                 "les mêmes personnes n'auraient plus les mêmes clés. Restaurer la clé d'origine "
                 "(ARIPA_CLE_PSEUDONYMISATION ou data/cles/pseudonymisation.key) ou reconstruire l'entrepôt."
             )
+        pas = max(1, len(fichiers) // 20)  # about twenty progress lines, plus every file with a problem
         with transaction(con):
             for numero, chemin in enumerate(fichiers, start=1):
                 reconnu = reconnaitre(chemin.name, extractions)
@@ -147,8 +152,10 @@ def ingerer(
                         duree_s=lot.duree_s,
                     )
                 )
-                progression(
-                    f"[{numero}/{len(fichiers)}] {chemin.name} : {lot.lignes_lues} lues, "
-                    f"{lot.valides.height} chargées, {lot.lignes_lues - lot.valides.height} en quarantaine"
-                )
+                if numero % pas == 0 or numero == len(fichiers) or lot.quarantaine.height:
+                    progression(
+                        f"[{numero}/{len(fichiers)}] {chemin.name} : {lot.lignes_lues} lues, "
+                        f"{lot.valides.height} chargées, "
+                        f"{lot.lignes_lues - lot.valides.height} en quarantaine"
+                    )
     return rapport

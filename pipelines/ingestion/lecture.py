@@ -80,10 +80,13 @@ def associer_colonnes(
     for col in extraction.colonnes:
         connus[normaliser(col.entete)] = col.nom
         connus[normaliser(col.nom)] = col.nom
+    non_stockees = {normaliser(e) for e in extraction.non_stockees}
     correspondance: dict[str, str] = {}
     ignorees = []
     for entete in entetes:
         nom = connus.get(normaliser(entete))
+        if nom is None and normaliser(entete) in non_stockees:
+            continue  # declared personal data (names): read past, never stored
         if nom is None:
             ignorees.append(entete)
         elif nom in correspondance.values():

@@ -16,8 +16,11 @@ with mois_couverts as (
 
 dus as (
 
+    -- Recovery procedures only: financial intermediation (IF) passes pensions through, it does
+    -- not recover unpaid ones, and would inflate the rate from 2020 on.
     select * from {{ ref('int_procedures_mois_dus') }}
     where mois in (select mois from mois_couverts)
+        and code_procedure <> 'IF'
 
 ),
 
