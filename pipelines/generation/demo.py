@@ -19,6 +19,7 @@ import polars as pl
 from pipelines.config import DOSSIER_SEEDS
 from pipelines.contrat import Extraction, contrat
 from pipelines.generation import trajectoires as tr
+from pipelines.generation.creances import simuler_creances
 from pipelines.generation.ecriture import ecrire_csv
 from pipelines.generation.modele import (
     Organisme,
@@ -28,6 +29,7 @@ from pipelines.generation.modele import (
     simuler_mensualites,
     simuler_procedures,
 )
+from pipelines.generation.saisies import simuler_evenements
 
 # Share of the national volume. `demo` keeps every Caf and the whole period, so that every
 # indicator and the GIPA evaluation have something to show, at a tenth of the rows.
@@ -98,6 +100,7 @@ def parametres(graine: int, echelle: float, debut: date, fin: date) -> Parametre
             (tr.index_mois(b["date_debut"][:7]), float(b["taux_asf_un_parent"]) * float(b["bmaf"]) * 0.995)
             for b in _lire_seed("bareme_asf")
         ),
+        bmaf=tuple((tr.index_mois(b["date_debut"][:7]), float(b["bmaf"])) for b in _lire_seed("bareme_asf")),
     )
 
 
@@ -144,16 +147,29 @@ def generer(
     ]
     progression(f"{chemin.name} : {_compte(procedures.height)} procédures")
 
-    mensualites = simuler_mensualites(procedures, params, rng)
-    for nom, frame in (("plan_recouvrement", mensualites.plan), ("versements", mensualites.versements)):
+    def mensuels(nom: str, frame: pl.DataFrame) -> None:
         fichiers = _ecrire_par_mois(frame, extraits[nom], sortie)
-        ecrits += fichiers
+        ecrits.extend(fichiers)
         progression(f"{len(fichiers)} fichiers {extraits[nom].fichier} : {_compte(frame.height)} lignes")
 
+    mensualites = simuler_mensualites(procedures, params, rng)
+    mensuels("plan_recouvrement", mensualites.plan)
+    mensuels("versements", mensualites.versements)
+    verite_mensualites = mensualites.verite
+    del mensualites  # the largest frames: freed before the next ones are drawn
+
     asf, verite_asf = simuler_asf(params, rng)
-    fichiers = _ecrire_par_mois(asf, extraits["asf"], sortie)
-    ecrits += fichiers
-    progression(f"{len(fichiers)} fichiers {extraits['asf'].fichier} : {_compte(asf.height)} lignes")
+    mensuels("asf", asf)
+    mensuels("evenements", simuler_evenements(procedures, params, rng))
+
+    creances = simuler_creances(procedures, params, rng)
+    chemin = sortie / extraits["creances"].nom_fichier(periode(fin))
+    ecrits.append(
+        FichierEcrit(ecrire_csv(creances.creances, extraits["creances"], chemin), creances.creances.height)
+    )
+    progression(f"{chemin.name} : {_compte(creances.creances.height)} créances")
+    mensuels("mouvements_creances", creances.mouvements)
+    mensuels("remises_dettes", creances.remises)
 
     cible = verite or sortie.parent / "verite" / "verite_gipa.json"
     cible.parent.mkdir(parents=True, exist_ok=True)
@@ -162,7 +178,7 @@ def generer(
         "echelle": echelle,
         "periode": [periode(debut), periode(fin)],
         "fenetre_gipa": ["2014-10", "2016-03"],
-        **mensualites.verite,
+        **verite_mensualites,
         **verite_asf,
     }
     cible.write_text(json.dumps(contenu, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")

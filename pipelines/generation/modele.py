@@ -61,6 +61,7 @@ class Parametres:
     jumelages: dict[str, tuple[str, float]]  # cédante -> (prenante, share)
     gipa: dict[str, float]  # experimental département -> propensity uplift (planted effect)
     bareme: tuple[tuple[int, float], ...]  # (month index from, ASF amount one parent missing)
+    bmaf: tuple[tuple[int, float], ...] = ()  # (month index from, BMAF)
 
 
 def jours(mois: np.ndarray, jour: np.ndarray) -> np.ndarray:
@@ -79,7 +80,7 @@ def effets_gipa(rng: np.random.Generator, departements: list[str]) -> dict[str, 
     return {d: float(np.clip(rng.normal(0.10, 0.04), 0.02, 0.20)) for d in departements}
 
 
-def _arrivees(
+def arrivees(
     p: Parametres, rng: np.random.Generator, mois: np.ndarray, par_mois: np.ndarray, poids: np.ndarray
 ):
     """Poisson arrivals per (Caf de résidence, month): returns the Caf index and month of each."""
@@ -104,7 +105,7 @@ def simuler_procedures(p: Parametres, rng: np.random.Generator) -> pl.DataFrame:
     # starting stock spread over the months before the origin (memoryless durations).
     stock = tr.interpoler(tr.PROCEDURES_ACTIVES, np.append(mois, mois[-1] + 1))
     entrees = np.maximum(np.diff(stock) + stock[:-1] / DUREE_MOYENNE_MOIS, 0.0)
-    caf_r, mois_r = _arrivees(p, rng, mois, entrees, poids)
+    caf_r, mois_r = arrivees(p, rng, mois, entrees, poids)
     depart = rng.poisson(poids * stock[0] * p.echelle)
     caf_0 = np.repeat(np.arange(poids.size), depart)
     mois_0 = origine - rng.integers(1, 2 * int(DUREE_MOYENNE_MOIS), size=caf_0.size)
@@ -113,7 +114,7 @@ def simuler_procedures(p: Parametres, rng: np.random.Generator) -> pl.DataFrame:
     # Financial intermediation, from October 2020.
     demandes = tr.interpoler(tr.INTERMEDIATION_DEMANDES_ANNUELLES, mois) / 12
     demandes[mois < tr.index_mois("2020-10")] = 0.0
-    caf_i, mois_i = _arrivees(p, rng, mois, demandes, poids)
+    caf_i, mois_i = arrivees(p, rng, mois, demandes, poids)
 
     caf = np.concatenate([caf_r, caf_0, caf_i])
     m_engagement = np.concatenate([mois_r, mois_0, mois_i])
@@ -137,8 +138,14 @@ def simuler_procedures(p: Parametres, rng: np.random.Generator) -> pl.DataFrame:
         engagement + rng.integers(20, 60, size=n).astype("timedelta64[D]"),
         np.datetime64("NaT"),
     ).astype("datetime64[D]")
+    # Seizures on benefits also end by the seed 002 rules: the 4th DEFAIL, a suspension of benefits
+    # over 3 months (only possible on a seizure that lived that long), PRP below the pension due.
     motif = rng.choice(MOTIFS_CLOTURE, size=n, p=PART_MOTIFS)
-    motif = np.where((type_idx == 2) & (rng.random(n) < 0.3), "DEFAIL", motif)
+    saisie, tirage = type_idx == 2, rng.random(n)
+    vie_totale = (cloture - engagement).astype(np.int64)
+    motif = np.where(saisie & (tirage < 0.25), "DEFAIL", motif)
+    motif = np.where(saisie & (tirage >= 0.25) & (tirage < 0.35) & (vie_totale > 120), "SUSP", motif)
+    motif = np.where(saisie & (tirage >= 0.35) & (tirage < 0.43), "PRP", motif)
 
     enfants = rng.choice([1, 2, 3], size=n, p=[0.55, 0.32, 0.13])
     tc = np.round(enfants * rng.lognormal(np.log(165.0), 0.35, size=n), 2)
@@ -381,10 +388,15 @@ class Mensualites:
     verite: dict
 
 
+def en_vigueur(table: tuple[tuple[int, float], ...], mois: np.ndarray) -> np.ndarray:
+    """The value in force each month of a (month from, value) table (the first one before it)."""
+    debuts = np.array([m for m, _ in table])
+    valeurs = np.array([v for _, v in table])
+    return valeurs[np.clip(np.searchsorted(debuts, mois, side="right") - 1, 0, None)]
+
+
 def _montant_asf(p: Parametres, mois: np.ndarray) -> np.ndarray:
-    debuts = np.array([m for m, _ in p.bareme])
-    montants = np.array([v for _, v in p.bareme])
-    return montants[np.clip(np.searchsorted(debuts, mois, side="right") - 1, 0, None)]
+    return en_vigueur(p.bareme, mois)
 
 
 def simuler_mensualites(procedures: pl.DataFrame, p: Parametres, rng: np.random.Generator) -> Mensualites:

@@ -1,0 +1,30 @@
+with source as (
+
+    select * from {{ source('extractions', 'remises_dettes') }}
+
+),
+
+renamed as (
+
+    select
+        demande_id,
+        creance_id,
+        code_caf,
+        canal,
+        date_demande,
+        qf_prp,
+        responsabilite,
+        montant_demande,
+        instance,
+        decision,
+        montant_remis,
+        date_decision,
+        _periode as mois_extraction,
+        _fichier as fichier_source,
+        _ligne as ligne_source
+
+    from source
+
+)
+
+select * from renamed
