@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -67,7 +68,17 @@ def mois_option(texte: str) -> date:
         raise typer.BadParameter(f"mois attendu au format AAAA-MM, reçu {texte!r}") from err
 
 
-def _generer(c: Chemins, sortie: Path | None, graine: int, debut: date, fin: date, echelle: str) -> None:
+def _generer(
+    c: Chemins,
+    sortie: Path | None,
+    graine: int,
+    debut: date,
+    fin: date,
+    echelle: str,
+    format: str = "csv",
+    defauts: float | None = None,
+    sortie_defauts: Path | None = None,
+) -> None:
     from pipelines.generation.demo import generer
 
     dossier = sortie or c.depot
@@ -80,9 +91,23 @@ def _generer(c: Chemins, sortie: Path | None, graine: int, debut: date, fin: dat
             echelle=echelle,
             verite=c.donnees / "verite" / "verite_gipa.json",
             progression=dire,
+            format=format,
         )
         total = sum(f.lignes for f in fichiers)
         dire(f"{len(fichiers)} fichiers, {format_fr.nombre(total)} lignes")
+    if defauts is not None:
+        from pipelines.generation.defauts import ecrire_manifeste, injecter
+
+        cible = sortie_defauts or dossier.with_name(dossier.name + "_defauts")
+        with etape(f"Copie avec défauts (taux {format_fr.nombre(defauts, 4)}) dans {cible}") as dire:
+            liste = injecter(dossier, cible, defauts, graine)
+            manifeste = ecrire_manifeste(liste, c.donnees / "verite" / "manifeste_defauts.csv")
+            par_defaut: dict[str, int] = {}
+            for d in liste:
+                par_defaut[d.defaut] = par_defaut.get(d.defaut, 0) + 1
+            for nom, nombre in sorted(par_defaut.items()):
+                dire(f"{nom} : {format_fr.nombre(nombre)}")
+            dire(f"manifeste des défauts : {manifeste}")
 
 
 def tableau_ingestion(rapport) -> Table:
@@ -215,6 +240,12 @@ def _executer(action: Callable[[], None]) -> None:
         raise typer.Exit(1) from err
 
 
+class Format(StrEnum):
+    csv = "csv"
+    parquet = "parquet"
+    xlsx = "xlsx"
+
+
 @app.command()
 def generate(
     out: Annotated[Path | None, typer.Option(help="Dossier de sortie (défaut : data/landing).")] = None,
@@ -224,19 +255,51 @@ def generate(
     scale: Annotated[
         Echelle, typer.Option(help="demo : un dixième du volume national ; national : taille réelle.")
     ] = Echelle.demo,
+    format: Annotated[
+        Format,
+        typer.Option("--format", help="csv (export NSF : ;, cp1252, virgule décimale), parquet, xlsx."),
+    ] = Format.csv,
+    defects: Annotated[
+        float | None,
+        typer.Option(
+            "--defects",
+            help="Taux de lignes à défaut (ex. 0.001) : écrit aussi une copie fautive et son manifeste.",
+        ),
+    ] = None,
+    defects_out: Annotated[
+        Path | None, typer.Option(help="Dossier de la copie fautive (défaut : <out>_defauts).")
+    ] = None,
     from_: Annotated[str, typer.Option("--from", help="Premier mois exporté (AAAA-MM).")] = "2012-01",
     to: Annotated[str, typer.Option("--to", help="Dernier mois exporté (AAAA-MM).")] = "2026-10",
     data_dir: OptionDonnees = None,
 ) -> None:
-    """Écrire les extractions de démonstration (procédures, plans, versements, ASF) au format du réseau."""
+    """Écrire les extractions de démonstration au format du réseau, et la vérité de l'expérimentation."""
     c = chemins(data_dir)
-    _executer(lambda: _generer(c, out, seed, mois_option(from_), mois_option(to), scale.value))
+    _executer(
+        lambda: _generer(
+            c,
+            out,
+            seed,
+            mois_option(from_),
+            mois_option(to),
+            scale.value,
+            format.value,
+            defects,
+            defects_out,
+        )
+    )
 
 
 @app.command()
-def ingest(data_dir: OptionDonnees = None) -> None:
+def ingest(
+    landing: Annotated[
+        Path | None, typer.Option(help="Dossier des extractions à charger (défaut : data/landing).")
+    ] = None,
+    data_dir: OptionDonnees = None,
+) -> None:
     """Contrôler, pseudonymiser et charger les extractions déposées dans l'entrepôt."""
-    _executer(lambda: _ingerer(chemins(data_dir)))
+    c = chemins(data_dir)
+    _executer(lambda: _ingerer(replace(c, landing=landing) if landing else c))
 
 
 @app.command()

@@ -17,11 +17,12 @@ class Chemins:
     """The data directory's layout; all of it is generated and git-ignored."""
 
     donnees: Path
+    landing: Path | None = None  # another landing directory, for one run
 
     @property
     def depot(self) -> Path:
         """Landing zone: the extracts as received."""
-        return self.donnees / "landing"
+        return self.landing or self.donnees / "landing"
 
     @property
     def entrepot(self) -> Path:

@@ -20,7 +20,7 @@ from pipelines.config import DOSSIER_SEEDS
 from pipelines.contrat import Extraction, contrat
 from pipelines.generation import trajectoires as tr
 from pipelines.generation.creances import simuler_creances
-from pipelines.generation.ecriture import ecrire_csv
+from pipelines.generation.ecriture import FORMATS, ecrire
 from pipelines.generation.modele import (
     Organisme,
     Parametres,
@@ -105,13 +105,13 @@ def parametres(graine: int, echelle: float, debut: date, fin: date) -> Parametre
 
 
 def _ecrire_par_mois(
-    frame: pl.DataFrame, extraction: Extraction, sortie: Path, supplementaires: dict[str, str] | None = None
+    frame: pl.DataFrame, extraction: Extraction, sortie: Path, format: str = "csv"
 ) -> list[FichierEcrit]:
     ecrits = []
     for (mois,), du_mois in frame.partition_by("_mois", as_dict=True, maintain_order=True).items():
         annee, m = divmod(int(mois), 12)
-        chemin = sortie / extraction.nom_fichier(f"{annee:04d}-{m + 1:02d}")
-        ecrits.append(FichierEcrit(ecrire_csv(du_mois, extraction, chemin, supplementaires), du_mois.height))
+        chemin = sortie / extraction.nom_fichier(f"{annee:04d}-{m + 1:02d}", format)
+        ecrits.append(FichierEcrit(ecrire(du_mois, extraction, chemin, format), du_mois.height))
     return ecrits
 
 
@@ -127,6 +127,7 @@ def generer(
     echelle: str = "demo",
     verite: Path | None = None,
     progression: Callable[[str], None] = lambda _: None,
+    format: str = "csv",
 ) -> list[FichierEcrit]:
     """Simulate the network, then write one procedures snapshot (at `fin`) and, per month, the
     recovery plan, the payments and the ASF beneficiaries. Same seed, same bytes."""
@@ -134,21 +135,23 @@ def generer(
         raise ValueError(f"période vide : début {periode(debut)} après fin {periode(fin)}")
     if echelle not in ECHELLES:
         raise ValueError(f"échelle {echelle!r} inconnue (attendu : {', '.join(ECHELLES)})")
+    if format not in FORMATS:
+        raise ValueError(f"format {format!r} inconnu (attendu : {', '.join(FORMATS)})")
     params = parametres(graine, ECHELLES[echelle], debut, fin)
     rng = np.random.default_rng(graine)
     extraits = contrat()
 
     procedures = simuler_procedures(params, rng).rename(VERS_CONTRAT)
-    chemin = sortie / extraits["procedures"].nom_fichier(periode(fin))
+    chemin = sortie / extraits["procedures"].nom_fichier(periode(fin), format)
     ecrits = [
         FichierEcrit(
-            ecrire_csv(procedures, extraits["procedures"], chemin, NOMS_PERSONNELS), procedures.height
+            ecrire(procedures, extraits["procedures"], chemin, format, NOMS_PERSONNELS), procedures.height
         )
     ]
     progression(f"{chemin.name} : {_compte(procedures.height)} procédures")
 
     def mensuels(nom: str, frame: pl.DataFrame) -> None:
-        fichiers = _ecrire_par_mois(frame, extraits[nom], sortie)
+        fichiers = _ecrire_par_mois(frame, extraits[nom], sortie, format)
         ecrits.extend(fichiers)
         progression(f"{len(fichiers)} fichiers {extraits[nom].fichier} : {_compte(frame.height)} lignes")
 
@@ -163,9 +166,11 @@ def generer(
     mensuels("evenements", simuler_evenements(procedures, params, rng))
 
     creances = simuler_creances(procedures, params, rng)
-    chemin = sortie / extraits["creances"].nom_fichier(periode(fin))
+    chemin = sortie / extraits["creances"].nom_fichier(periode(fin), format)
     ecrits.append(
-        FichierEcrit(ecrire_csv(creances.creances, extraits["creances"], chemin), creances.creances.height)
+        FichierEcrit(
+            ecrire(creances.creances, extraits["creances"], chemin, format), creances.creances.height
+        )
     )
     progression(f"{chemin.name} : {_compte(creances.creances.height)} créances")
     mensuels("mouvements_creances", creances.mouvements)
@@ -183,4 +188,19 @@ def generer(
     }
     cible.write_text(json.dumps(contenu, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
     progression(f"vérité de l'expérimentation : {cible}")
+    # What was generated (read by `aripa realism` to bring demo volumes back to national scale).
+    (cible.parent / "generation.json").write_text(
+        json.dumps(
+            {
+                "graine": graine,
+                "echelle": echelle,
+                "part_du_volume_national": ECHELLES[echelle],
+                "periode": [periode(debut), periode(fin)],
+                "format": format,
+            },
+            ensure_ascii=False,
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
     return ecrits

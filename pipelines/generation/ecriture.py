@@ -1,11 +1,18 @@
-"""Write a frame as the network's tools export it: `;`, cp1252, decimal comma, dd/mm/yyyy, CRLF."""
+"""Write a frame as the network's tools export it.
+
+CSV (the default) is what NSF and Cristal export: `;`, cp1252, decimal comma, dd/mm/yyyy, CRLF.
+Parquet and xlsx carry the same columns under the same headers, typed (dates as dates, amounts as
+numbers with two decimals), as a user re-saving an extract from a spreadsheet or a data tool would.
+"""
 
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
+import xlsxwriter
 
 from pipelines.contrat import Extraction
 
@@ -57,5 +64,59 @@ def ecrire_csv(
     chemin.parent.mkdir(parents=True, exist_ok=True)
     provisoire = chemin.with_suffix(chemin.suffix + ".partiel")
     provisoire.write_bytes(texte.encode(ENCODAGE))
+    os.replace(provisoire, chemin)
+    return chemin
+
+
+FORMATS = ("csv", "parquet", "xlsx")
+
+
+def vers_colonnes_typees(
+    frame: pl.DataFrame, extraction: Extraction, supplementaires: dict[str, str] | None = None
+) -> pl.DataFrame:
+    """Contract columns under their headers, typed: Date, Decimal(14,2) amounts, Int64, String."""
+    colonnes = []
+    for col in extraction.colonnes:
+        expr = pl.col(col.nom)
+        if col.type in ("date", "mois"):
+            expr = expr.cast(pl.Date)
+        elif col.type == "montant":
+            expr = expr.cast(pl.Float64).round(2).cast(pl.Decimal(14, 2))
+        elif col.type == "entier":
+            expr = expr.cast(pl.Int64)
+        else:
+            expr = expr.cast(pl.String)
+        colonnes.append(expr.alias(col.entete))
+    colonnes += [pl.col(nom).cast(pl.String).alias(entete) for nom, entete in (supplementaires or {}).items()]
+    return frame.select(colonnes)
+
+
+def ecrire(
+    frame: pl.DataFrame,
+    extraction: Extraction,
+    chemin: Path,
+    format: str = "csv",
+    supplementaires: dict[str, str] | None = None,
+) -> Path:
+    """Write one extract file in `format` (the extension of `chemin` must match it)."""
+    if format == "csv":
+        return ecrire_csv(frame, extraction, chemin, supplementaires)
+    if format not in FORMATS:
+        raise ValueError(f"format {format!r} inconnu (attendu : {', '.join(FORMATS)})")
+    typees = vers_colonnes_typees(frame, extraction, supplementaires)
+    chemin.parent.mkdir(parents=True, exist_ok=True)
+    provisoire = chemin.with_name(chemin.name + ".partiel")
+    if format == "parquet":
+        typees.write_parquet(provisoire, compression="zstd", statistics=False)
+    else:
+        # A fixed creation date keeps the bytes identical from one run to the next.
+        with xlsxwriter.Workbook(provisoire, {"constant_memory": False}) as classeur:
+            classeur.set_properties({"created": datetime(2000, 1, 1)})
+            typees.with_columns(pl.col(pl.Decimal).cast(pl.Float64)).write_excel(
+                classeur,
+                worksheet="extraction",
+                dtype_formats={pl.Date: "dd/mm/yyyy", pl.Float64: "0.00"},
+                autofit=False,
+            )
     os.replace(provisoire, chemin)
     return chemin

@@ -8,6 +8,7 @@ Rules (names stored in `raw.quarantaine.regle`):
   format_entier    not an integer
   code_inconnu     code outside the contract's allowed values
   cle_en_double    the row's key already appeared earlier in the same file
+  ligne_incomplete the line has fewer fields than the header (a truncated file): refused whole
 """
 
 from __future__ import annotations
@@ -77,7 +78,13 @@ def _valeur_et_regle(col: Colonne) -> tuple[pl.Expr, pl.Expr]:
     return valeur.alias(col.nom), regle.alias(col.nom)
 
 
-def controler(lecture: pl.DataFrame, extraction: Extraction, fichier: str) -> Controle:
+def controler(
+    lecture: pl.DataFrame, extraction: Extraction, fichier: str, incompletes: dict[int, str] | None = None
+) -> Controle:
+    """Check every row; `incompletes` (line -> first missing header) are refused whatever they hold."""
+    incompletes = incompletes or {}
+    if incompletes:
+        lecture = lecture.filter(~pl.col("_ligne").is_in(list(incompletes)))
     paires = [_valeur_et_regle(col) for col in extraction.colonnes]
     regles = lecture.select(pl.col("_ligne"), *[regle for _, regle in paires])
     if extraction.cle:
@@ -109,6 +116,18 @@ def controler(lecture: pl.DataFrame, extraction: Extraction, fichier: str) -> Co
         .sort("ligne", "champ")
         .cast(SCHEMA_QUARANTAINE)
     )
+    if incompletes:
+        tronquees = pl.DataFrame(
+            {
+                "fichier": [fichier] * len(incompletes),
+                "ligne": list(incompletes),
+                "champ": list(incompletes.values()),
+                "regle": ["ligne_incomplete"] * len(incompletes),
+                "valeur": [None] * len(incompletes),
+            },
+            schema=SCHEMA_QUARANTAINE,
+        )
+        quarantaine = pl.concat([quarantaine, tronquees]).sort("ligne", "champ")
     refusees = quarantaine["ligne"].unique()
     valides = lecture.filter(~pl.col("_ligne").is_in(refusees.implode())).select(
         pl.col("_ligne"), *[valeur for valeur, _ in paires]

@@ -70,7 +70,7 @@ def reconnaitre(nom: str, extractions: dict[str, Extraction]) -> tuple[Extractio
 def preparer_lot(chemin: Path, ext: Extraction, periode: date, empreinte: str, pseudo: Pseudonymiseur) -> Lot:
     debut = time.perf_counter()
     lecture = lire_fichier(chemin, ext)
-    controle = controler(lecture.donnees, ext, chemin.name)
+    controle = controler(lecture.donnees, ext, chemin.name, lecture.incompletes)
     valides = controle.valides.with_columns(
         [
             pl.Series(c.nom, pseudo.pseudonymiser(controle.valides[c.nom].cast(pl.String)))

@@ -7,9 +7,10 @@ here (see controle.py), so that a bad value is quarantined with its text rather 
 
 from __future__ import annotations
 
+import csv
 import io
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -43,9 +44,17 @@ class Lecture:
     encodage: str
     separateur: str
     colonnes_ignorees: tuple[str, ...]
+    incompletes: dict[int, str] = field(default_factory=dict)  # line -> header of its first missing field
 
 
 def decoder(octets: bytes, fichier: str) -> tuple[str, str]:
+    if octets[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in octets[:4096]:
+        raise FichierIllisible(
+            fichier,
+            1,
+            None,
+            "encodage UTF-16 ou fichier binaire : réenregistrer l'extraction en CSV (UTF-8 ou Windows-1252)",
+        )
     if octets.startswith(BOM_UTF8):
         return octets[len(BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
     try:
@@ -105,18 +114,64 @@ def associer_colonnes(
     return correspondance, ignorees
 
 
+def en_texte(expr: pl.Expr, dtype: pl.DataType, type_contrat: str) -> pl.Expr:
+    """A typed column (Parquet, xlsx) back to the text the CSV exports carry, so that one set of
+    checks applies to every format: dates dd/mm/yyyy (mm/yyyy for a month), amounts with two
+    decimals, whole numbers without a decimal part."""
+    if dtype == pl.String:
+        return expr
+    if dtype.is_temporal():
+        return expr.dt.strftime("%m/%Y" if type_contrat == "mois" else "%d/%m/%Y")
+    if dtype.is_float() or dtype.is_decimal():
+        if type_contrat == "entier":
+            flottant = expr.cast(pl.Float64)
+            return (
+                pl.when(flottant == flottant.round(0))
+                .then(flottant.cast(pl.Int64).cast(pl.String))
+                .otherwise(flottant.cast(pl.String))
+            )
+        return expr.cast(pl.Float64).round(2).cast(pl.String)
+    return expr.cast(pl.String)
+
+
+def lignes_incompletes(texte: str, separateur: str) -> dict[int, str]:
+    """Lines with fewer fields than the header (a truncated transfer): the CSV reader would pad
+    them with empty values, so they are found here, to be refused rather than loaded half empty.
+    Separators are counted on every line at once; only the short lines are parsed (quotes may
+    hide a separator)."""
+    lignes = pl.Series(texte.split("\n")).str.strip_suffix("\r")
+    comptes = lignes.str.count_matches(separateur, literal=True)
+    entetes = next(csv.reader([lignes[0]], delimiter=separateur))
+    suspectes = (comptes < len(entetes) - 1) & (lignes.str.len_chars() > 0)
+    suspectes[0] = False
+    resultat = {}
+    for position in suspectes.arg_true().to_list():
+        champs = next(csv.reader([lignes[position]], delimiter=separateur))
+        if len(champs) < len(entetes):
+            resultat[position + 1] = entetes[len(champs)]
+    return resultat
+
+
 def lire_fichier(chemin: Path, extraction: Extraction) -> Lecture:
     fichier = chemin.name
     suffixe = chemin.suffix.lower()
-    if suffixe == ".parquet":
-        brut = pl.read_parquet(chemin)
-        brut = brut.select(pl.all().cast(pl.String))
-        encodage, separateur = "parquet", ""
+    if suffixe in (".parquet", ".xlsx"):
+        try:
+            brut = (
+                pl.read_parquet(chemin)
+                if suffixe == ".parquet"
+                else pl.read_excel(chemin, engine="calamine", infer_schema_length=None)
+            )
+        except Exception as err:  # any reader failure is the file's, reported with its name
+            raise FichierIllisible(fichier, None, None, f"fichier {suffixe[1:]} illisible ({err})") from err
+        encodage, separateur = suffixe[1:], ""
+        incompletes: dict[int, str] = {}
     elif suffixe in (".csv", ".txt"):
         texte, encodage = decoder(chemin.read_bytes(), fichier)
         if not texte.strip():
             raise FichierIllisible(fichier, 1, None, "fichier vide")
         separateur = detecter_separateur(texte.split("\n", 1)[0])
+        incompletes = lignes_incompletes(texte, separateur)
         try:
             brut = pl.read_csv(io.StringIO(texte), separator=separateur, infer_schema=False, quote_char='"')
         except pl.exceptions.PolarsError as err:
@@ -129,10 +184,19 @@ def lire_fichier(chemin: Path, extraction: Extraction) -> Lecture:
         )
 
     correspondance, ignorees = associer_colonnes(brut.columns, extraction, fichier)
-    donnees = brut.select([pl.col(entete).alias(nom) for entete, nom in correspondance.items()])
+    donnees = brut.select(
+        [
+            en_texte(pl.col(entete), brut.schema[entete], extraction.colonne(nom).type).alias(nom)
+            for entete, nom in correspondance.items()
+        ]
+    )
     absentes = [c.nom for c in extraction.colonnes if c.nom not in donnees.columns]
     donnees = donnees.with_columns([pl.lit(None, dtype=pl.String).alias(nom) for nom in absentes])
     donnees = donnees.select([c.nom for c in extraction.colonnes]).with_row_index("_ligne", offset=2)
     return Lecture(
-        donnees.with_columns(pl.col("_ligne").cast(pl.Int32)), encodage, separateur, tuple(ignorees)
+        donnees.with_columns(pl.col("_ligne").cast(pl.Int32)),
+        encodage,
+        separateur,
+        tuple(ignorees),
+        incompletes,
     )
