@@ -21,6 +21,7 @@ from rich.table import Table
 
 from pipelines import format_fr
 from pipelines.config import RACINE_PROJET, Chemins, chemins
+from pipelines.format_fr import VIDE
 
 app = typer.Typer(
     help=(
@@ -315,6 +316,48 @@ def dashboard(
 ) -> None:
     """Servir le tableau de bord (Streamlit) sur la dernière copie publiée."""
     _executer(lambda: _servir(chemins(data_dir), port))
+
+
+def _realisme(c: Chemins) -> None:
+    from pipelines.realisme import TOLERANCE, comparer, part_du_volume_national
+
+    if not c.publication.exists():
+        raise EtapeEchouee(f"aucune copie publiée ({c.publication}) : lancer `aripa build` ou `aripa demo`")
+    part = part_du_volume_national(c.donnees)
+    comparaisons = comparer(c.publication, part)
+    titre = "Réalisme : chiffres publiés et chiffres calculés depuis les marts"
+    if part != 1:
+        titre += f" (volumes de démonstration ramenés à l'échelle nationale, x {format_fr.nombre(1 / part)})"
+    table = Table(title=titre, title_justify="left")
+    for colonne in ("chiffre", "période", "publié", "calculé", "écart", ""):
+        table.add_column(colonne, justify="left" if colonne in ("chiffre", "période") else "right")
+    for x in comparaisons:
+        ecart = VIDE if x.ecart is None else f"{'+' if x.ecart > 0 else ''}{format_fr.pourcentage(x.ecart)}"
+        table.add_row(
+            x.libelle,
+            x.periode,
+            x.texte(x.publie),
+            x.texte(x.calcule),
+            ecart,
+            "[green]✔[/green]" if x.conforme else "[red]✘[/red]",
+        )
+    console.print(table)
+    hors = [x for x in comparaisons if not x.conforme]
+    if hors:
+        raise EtapeEchouee(
+            f"{len(hors)} chiffre(s) sur {len(comparaisons)} à plus de {format_fr.pourcentage(TOLERANCE, 0)} "
+            "du chiffre publié (ou non couverts par les extractions)"
+        )
+    console.print(
+        f"[green]{len(comparaisons)} chiffres publiés sur {len(comparaisons)} retrouvés à "
+        f"{format_fr.pourcentage(TOLERANCE, 0)} près[/green]"
+    )
+
+
+@app.command()
+def realism(data_dir: OptionDonnees = None) -> None:
+    """Comparer les chiffres publiés (seed chiffres_publies) aux mêmes chiffres calculés par les marts."""
+    _executer(lambda: _realisme(chemins(data_dir)))
 
 
 @app.command()

@@ -40,6 +40,7 @@ MOTIFS_CLOTURE = np.array(["SOLDE", "REPRISE", "INSOLV", "AUTRE"])
 PART_MOTIFS = np.array([0.40, 0.30, 0.18, 0.12])
 SAISON = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.93, 0.90, 1.0, 1.0, 1.0, 0.92])
 PART_TC_SI_PAIEMENT = 0.85 + 0.15 * 0.6  # E[share of the TC paid | a payment]: 85 % full, else 30-90 %
+PART_ARRIERES_SI_PAIEMENT = 0.7  # a payment covers the month's arrears instalment 7 times in 10
 DEBUT_GIPA, FIN_GIPA = tr.index_mois("2014-10"), tr.index_mois("2016-03")
 
 
@@ -436,6 +437,9 @@ def simuler_mensualites(procedures: pl.DataFrame, p: Parametres, rng: np.random.
     )
     rang = mois - eng[idx]
     arr_du = np.where(rang < 24, np.round(mois_atteignables * tc_du / 24, 2), 0.0)
+    # Without the experiment, a PDE reaches 6 months of arrears (the counterfactual of the truth file).
+    mois_sans = np.where(type_idx == 1, np.minimum(mois_atteignables, 6), mois_atteignables)
+    arr_du_sans = np.where(rang < 24, np.round(mois_sans * tc_du / 24, 2), 0.0)
     fg_du = np.where(rng.random(k) < 0.02, np.round(rng.uniform(5.0, 40.0, size=k), 2), 0.0)
 
     # GIPA uplift of the payment propensity: each experimental département its own in the window,
@@ -466,13 +470,16 @@ def simuler_mensualites(procedures: pl.DataFrame, p: Parametres, rng: np.random.
     prob_sans = np.clip(base * np.where(recouvrement, facteur[position], 1.0), 0.02, 0.97)
     prob = np.clip(prob_sans * (1 + uplift), 0.02, 0.97)
     verite = _verite(p, departement, mois, tc_du, prob, prob_sans, experimental & recouvrement)
+    verite |= _verite_arrieres_pde(
+        p, departement, mois, prob * arr_du - prob_sans * arr_du_sans, experimental & (type_idx == 1)
+    )
 
     paie = rng.random(k) < prob
     complet = rng.random(k) < 0.85
     part = np.where(complet, 1.0, rng.uniform(0.3, 0.9, size=k))
     tc = np.round(tc_du * part, 2)
     asfr = np.round(asfr_du * part, 2)
-    arrieres = np.where(rng.random(k) < 0.7, arr_du, 0.0)
+    arrieres = np.where(rng.random(k) < PART_ARRIERES_SI_PAIEMENT, arr_du, 0.0)
     fg = np.where(rng.random(k) < 0.5, fg_du, 0.0)
 
     procedure_id = actives["procedure_id"].to_numpy()[idx]
@@ -544,6 +551,32 @@ def _verite(p, departement, mois, tc_du, prob, prob_sans, traitable) -> dict:
             "effet_moyen": float(ecart[fenetre].sum() / du_total) if du_total else None,
             "par_departement": par_departement,
         },
+    }
+
+
+def _verite_arrieres_pde(p, departement, mois, ecart_attendu, traitable) -> dict:
+    """Expected effect on the arrears collected on direct-payment (PDE) procedures: the arrears a
+    PDE can reach go from 6 to 24 months under GIPA (seed 001), on top of the propensity uplift.
+    Effect = expected Arr. PA collected with the experiment - without, per month, in each
+    experimental département over 2014-10 to 2016-03, at the scale of the generated set."""
+    fenetre = traitable & (mois >= DEBUT_GIPA) & (mois <= FIN_GIPA)
+    nb_mois = FIN_GIPA - DEBUT_GIPA + 1
+    ecart = ecart_attendu * PART_ARRIERES_SI_PAIEMENT
+    par_departement = {
+        dep: round(float(ecart[fenetre & (departement == dep)].sum()) / nb_mois, 2) for dep in sorted(p.gipa)
+    }
+    return {
+        "arrieres_pa_encaisses_pde": {
+            "definition": "écart attendu des arriérés de pension encaissés sur les procédures de paiement "
+            "direct (PDE), en euros par mois et par département expérimental, 2014-10 à 2016-03 : "
+            "arriérés atteignables portés de 6 à 24 mois et hausse de la propension à payer ; à "
+            "l'échelle du jeu généré",
+            "effet_moyen_par_departement_mois": round(float(np.mean(list(par_departement.values()))), 2)
+            if par_departement
+            else None,
+            "par_departement": par_departement,
+            "echelle": p.echelle,
+        }
     }
 
 

@@ -1,15 +1,19 @@
 """The national paths the demo network follows: published figures and the assumptions between them.
 
-Each knot says whether it is published (domain.md, "Public facts beyond the seeds") or an
-assumption. Values between knots are interpolated month by month. `aripa realism` compares the
-built marts with the published knots only.
+The published points are read from the `chiffres_publies` seed, where they are written once with
+their source (the realism check compares the built marts with the same rows). The assumptions
+that bridge them are written here. Values between knots are interpolated month by month.
 """
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
+
+from pipelines.config import DOSSIER_SEEDS
 
 PUBLIE = "publié"
 HYPOTHESE = "hypothèse"
@@ -23,52 +27,56 @@ class Point:
     source: str = ""
 
 
+@cache
+def publies(indicateur: str) -> tuple[Point, ...]:
+    with (DOSSIER_SEEDS / "chiffres_publies.csv").open(encoding="utf-8") as handle:
+        return tuple(
+            Point(ligne["mois_trajectoire"], float(ligne["valeur"]), PUBLIE, ligne["libelle"])
+            for ligne in csv.DictReader(handle)
+            if ligne["indicateur"] == indicateur
+        )
+
+
+def chemin(*points: Point, publie: str) -> tuple[Point, ...]:
+    """Assumption knots and the published ones of an indicator, in month order."""
+    return tuple(sorted((*points, *publies(publie)), key=lambda p: p.mois))
+
+
 # Active recovery procedures at month end (intermediation excluded: it starts in Oct 2020).
-PROCEDURES_ACTIVES = (
+PROCEDURES_ACTIVES = chemin(
     Point("2012-01", 16_000, HYPOTHESE),
     Point("2015-01", 20_000, HYPOTHESE),
-    Point("2017-01", 24_419, PUBLIE, "procédures actives, janvier 2017"),
-    Point("2018-12", 37_244, PUBLIE, "procédures actives, décembre 2018"),
-    Point("2019-12", 47_000, PUBLIE, "47 000 procédures actives, décembre 2019 (seed 000)"),
     Point("2022-12", 55_000, HYPOTHESE),
     Point("2026-12", 60_000, HYPOTHESE),
+    publie="procedures_actives",
 )
 
 # Recovery rate by calendar year (published definitions unknown; reproduced here as the
 # TC flow rate of recovery procedures, the reading this project computes).
-TAUX_RECOUVREMENT = (
+TAUX_RECOUVREMENT = chemin(
     Point("2012-07", 0.40, HYPOTHESE),
     Point("2013-07", 0.41, HYPOTHESE),
     Point("2014-07", 0.42, HYPOTHESE),
-    Point("2015-07", 0.44, PUBLIE, "taux de recouvrement 2015"),
-    Point("2016-07", 0.56, PUBLIE, "taux de recouvrement 2016"),
-    Point("2017-07", 0.617, PUBLIE, "taux de recouvrement 2017"),
-    Point("2018-07", 0.636, PUBLIE, "taux de recouvrement 2018"),
-    Point("2019-07", 0.65, PUBLIE, "65 %, décembre 2019 (seed 000)"),
-    Point("2023-07", 0.70, PUBLIE, "70 % fin 2023 (une des deux lectures publiées)"),
     Point("2026-12", 0.70, HYPOTHESE),
+    publie="taux_recouvrement",
 )
 
 # Families receiving the ASF, all kinds.
-FAMILLES_ASF = (
+FAMILLES_ASF = chemin(
     Point("2012-01", 720_000, HYPOTHESE),
-    Point("2015-06", 740_000, PUBLIE, "environ 740 000 familles, 2015"),
-    Point("2023-06", 879_000, PUBLIE, "879 000 familles, juin 2023"),
     Point("2026-12", 900_000, HYPOTHESE),
+    publie="familles_asf",
 )
 
 # ASF complémentaire in the 20 experimental départements (seed 001 pillar a; domain.md).
-ASF_COMPLEMENTAIRE_EXPERIMENTATION = (
-    Point("2014-10", 537, PUBLIE, "537 familles, octobre 2014"),
-    Point("2016-03", 4_729, PUBLIE, "4 729 familles, mars 2016"),
-)
+ASF_COMPLEMENTAIRE_EXPERIMENTATION = chemin(publie="asf_complementaire_experimentation")
 
 # Financial intermediation requests per year (from October 2020).
-INTERMEDIATION_DEMANDES_ANNUELLES = (
+INTERMEDIATION_DEMANDES_ANNUELLES = chemin(
     Point("2020-10", 30_000, HYPOTHESE),
     Point("2022-01", 90_000, HYPOTHESE),
-    Point("2024-06", 127_404, PUBLIE, "127 404 demandes en 2024"),
     Point("2026-12", 130_000, HYPOTHESE),
+    publie="demandes_intermediation",
 )
 
 
