@@ -173,7 +173,7 @@ def _ingerer(c: Chemins) -> None:
         a_examiner = [
             ligne
             for ligne in rapport.lignes
-            if ligne.statut in ("refusé", "ignoré", "remplacé") or ligne.lignes_quarantaine
+            if ligne.statut in ("refusé", "déjà refusé", "ignoré", "remplacé") or ligne.lignes_quarantaine
         ]
         if a_examiner:
             console.print(tableau_fichiers(a_examiner))

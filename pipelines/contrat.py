@@ -26,6 +26,7 @@ TYPES_ENTREPOT = {
     "montant": "DECIMAL(14,2)",
     "entier": "BIGINT",
 }
+MONTANT_MAX = 1_000_000  # EUR: an amount above it on one row is a typing error, not a debt
 COLONNES_LIGNAGE = {"_fichier": "VARCHAR", "_ligne": "INTEGER", "_periode": "DATE"}
 
 
@@ -38,6 +39,7 @@ class Colonne:
     obligatoire: bool = False
     valeurs: tuple[str, ...] | None = None
     personnel: str | None = None  # "pseudonymiser": keyed hash at ingestion
+    bornes: tuple[float, float] | None = None  # allowed range (amounts: 0 to MONTANT_MAX by default)
 
     @property
     def type_entrepot(self) -> str:
@@ -52,6 +54,9 @@ class Extraction:
     cle: tuple[str, ...]
     colonnes: tuple[Colonne, ...]
     non_stockees: tuple[str, ...] = ()  # headers of personal columns read past, never stored
+    ordre: tuple[tuple[str, str], ...] = ()  # (a, b): a <= b when both are filled
+    references: tuple[tuple[str, str], ...] = ()  # (column, extract whose key it names)
+    cle_par_periode: bool = False  # the key identifies a row within the month covered only
 
     def nom_fichier(self, periode: str, extension: str = "csv") -> str:
         return self.fichier.format(periode=periode).rsplit(".", 1)[0] + f".{extension}"
@@ -106,6 +111,7 @@ def lire_contrat(fichier: Path = FICHIER_CONTRAT) -> dict[str, Extraction]:
                     obligatoire=bool(m.get("obligatoire", False)),
                     valeurs=_valeurs(m.get("valeurs")),
                     personnel=m.get("personnel"),
+                    bornes=tuple(m["bornes"]) if "bornes" in m else None,
                 )
             )
         extractions[table["name"]] = Extraction(
@@ -114,6 +120,9 @@ def lire_contrat(fichier: Path = FICHIER_CONTRAT) -> dict[str, Extraction]:
             cle=tuple(meta.get("cle", ())),
             colonnes=tuple(colonnes),
             non_stockees=tuple(meta.get("non_stockees", ())),
+            ordre=tuple(tuple(paire) for paire in meta.get("ordre", ())),
+            references=tuple(meta.get("references", {}).items()),
+            cle_par_periode=bool(meta.get("cle_par_periode", False)),
         )
     return extractions
 

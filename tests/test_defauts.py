@@ -45,8 +45,10 @@ def test_chaque_defaut_injecte_est_en_quarantaine_avec_sa_regle_et_aucun_autre(t
 
     refuse = next(d["fichier"] for d in defauts if d["defaut"] == "encodage")
     assert f"{refuse}" in resultat.stdout and "UTF-16" in resultat.stdout
-    charges = {f for (f,) in requete(base, "select fichier from raw.manifeste")}
-    assert refuse not in charges
+    assert requete(base, f"select statut, lignes_chargees from raw.manifeste where fichier = '{refuse}'") == [
+        ("refusé", 0)
+    ]
+    assert requete(base, f"select count(*) from raw.evenements where _fichier = '{refuse}'") == [(0,)]
 
 
 def _lignes(base, extraction):

@@ -27,10 +27,11 @@ create table if not exists raw.manifeste (
     lignes_lues bigint not null,
     lignes_chargees bigint not null,
     lignes_quarantaine bigint not null,
-    statut varchar not null,          -- chargé | remplacé (by a later version of the same file)
+    statut varchar not null,          -- chargé | remplacé (by a later version) | refusé (unreadable)
     empreinte_cle varchar not null,   -- fingerprint of the pseudonymisation key used
     charge_le timestamp not null,
-    duree_s double not null
+    duree_s double not null,
+    message varchar                   -- why a file was refused (file, line, field)
 )"""
 DDL_QUARANTAINE = """
 create table if not exists raw.quarantaine (
@@ -39,6 +40,19 @@ create table if not exists raw.quarantaine (
     champ varchar not null,
     regle varchar not null,
     valeur varchar
+)"""
+
+DDL_VALIDATIONS = """
+create table if not exists raw.validations (
+    valide_le timestamp not null,
+    extraction varchar not null,
+    fichiers varchar not null,        -- the files validated together, comma separated
+    attente varchar not null,         -- Great Expectations expectation type
+    colonne varchar not null,
+    regle varchar not null,           -- the quarantine rule its failing rows go under
+    lignes_validees bigint not null,
+    lignes_en_echec bigint not null,
+    succes boolean not null
 )"""
 
 
@@ -68,7 +82,9 @@ def scalaire(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = Non
 def preparer_schema(con: duckdb.DuckDBPyConnection, extractions: dict[str, Extraction]) -> None:
     con.execute("create schema if not exists raw")
     con.execute(DDL_MANIFESTE)
+    con.execute("alter table raw.manifeste add column if not exists message varchar")
     con.execute(DDL_QUARANTAINE)
+    con.execute(DDL_VALIDATIONS)
     for ext in extractions.values():
         attendues = {c.nom: c.type_entrepot for c in ext.colonnes} | COLONNES_LIGNAGE
         colonnes = ", ".join(f"{nom} {type_}" for nom, type_ in attendues.items())
@@ -89,15 +105,54 @@ def preparer_schema(con: duckdb.DuckDBPyConnection, extractions: dict[str, Extra
             )
 
 
-def deja_charge(con: duckdb.DuckDBPyConnection, fichier: str, sha256: str) -> bool:
-    return (
-        scalaire(
-            con,
-            "select count(*) from raw.manifeste where fichier = ? and sha256 = ? and statut = 'chargé'",
+def deja_charge(con: duckdb.DuckDBPyConnection, fichier: str, sha256: str) -> str | None:
+    """'déjà chargé' or 'déjà refusé' when this very file (name and content) was seen, else None."""
+    statuts = {
+        r[0]
+        for r in con.execute(
+            "select statut from raw.manifeste "
+            "where fichier = ? and sha256 = ? and statut in ('chargé', 'refusé')",
             [fichier, sha256],
-        )
-        > 0
+        ).fetchall()
+    }
+    if "chargé" in statuts:
+        return "déjà chargé"
+    if "refusé" in statuts:
+        return "déjà refusé"
+    return None
+
+
+def enregistrer_refus(
+    con: duckdb.DuckDBPyConnection,
+    fichier: str,
+    sha256: str,
+    extraction: str,
+    periode: date | None,
+    message: str,
+    empreinte_cle: str,
+) -> None:
+    """A file that could not be read is in the manifest too, with why: nothing of it is loaded."""
+    con.execute(
+        "insert into raw.manifeste (fichier, sha256, extraction, periode, lignes_lues, lignes_chargees, "
+        "lignes_quarantaine, statut, empreinte_cle, charge_le, duree_s, message) "
+        "values (?, ?, ?, ?, 0, 0, 0, 'refusé', ?, ?, 0, ?)",
+        [fichier, sha256, extraction, periode, empreinte_cle, datetime.now().replace(microsecond=0), message],
     )
+
+
+def enregistrer_validation(
+    con: duckdb.DuckDBPyConnection, resultats: pl.DataFrame, fichiers: list[str]
+) -> None:
+    """The result of each expectation of the suite, for the data quality page."""
+    if resultats.is_empty():
+        return
+    lignes = resultats.with_columns(
+        pl.lit(datetime.now().replace(microsecond=0)).alias("valide_le"),
+        pl.lit(", ".join(fichiers)).alias("fichiers"),
+    ).to_arrow()
+    con.register("resultats_validation", lignes)
+    con.execute("insert into raw.validations by name select * from resultats_validation")
+    con.unregister("resultats_validation")
 
 
 def empreintes_cle(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -140,7 +195,9 @@ def charger_lot(con: duckdb.DuckDBPyConnection, lot: Lot, empreinte_cle: str) ->
         con.execute("insert into raw.quarantaine by name select * from lot_quarantaine")
         con.unregister("lot_quarantaine")
     con.execute(
-        "insert into raw.manifeste values (?, ?, ?, ?, ?, ?, ?, 'chargé', ?, ?, ?)",
+        "insert into raw.manifeste (fichier, sha256, extraction, periode, lignes_lues, lignes_chargees, "
+        "lignes_quarantaine, statut, empreinte_cle, charge_le, duree_s) "
+        "values (?, ?, ?, ?, ?, ?, ?, 'chargé', ?, ?, ?)",
         [
             lot.fichier,
             lot.sha256,

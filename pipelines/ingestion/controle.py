@@ -1,14 +1,15 @@
-"""Type and rule checks on one file's rows. A failing row is never dropped: it goes to quarantine.
+"""Parsing checks on one file's rows. A failing row is never dropped: it goes to quarantine.
 
-Rules (names stored in `raw.quarantaine.regle`):
-  obligatoire      required value missing
+Here, what must be settled before a value can be typed (rule names in `raw.quarantaine.regle`):
   format_date      not a valid dd/mm/yyyy date (mm/yyyy for a month)
   format_montant   not an amount (digits, decimal comma or point, at most two decimals)
-  montant_negatif  amount below zero
   format_entier    not an integer
-  code_inconnu     code outside the contract's allowed values
-  cle_en_double    the row's key already appeared earlier in the same file
+  cle_en_double    the row's key already appeared earlier in the same file (the first is kept)
   ligne_incomplete the line has fewer fields than the header (a truncated file): refused whole
+  ligne_trop_longue the line has more fields than the header (a stray separator): refused whole
+The business rules on typed values (required values, allowed codes, ranges, date order, references
+across files, key uniqueness across a load) are the Great Expectations suites of `expectations/`,
+run by `pipelines/validation/verification.py`.
 """
 
 from __future__ import annotations
@@ -59,29 +60,23 @@ def _valeur_et_regle(col: Colonne) -> tuple[pl.Expr, pl.Expr]:
         propre = _montant(texte)
         bien_forme = propre.str.contains(MONTANT)
         valeur = pl.when(bien_forme).then(propre).cast(pl.Decimal(14, 2), strict=False)
-        regle = (
-            pl.when(~manque & ~bien_forme.fill_null(False))
-            .then(pl.lit("format_montant"))
-            .when(valeur < 0)
-            .then(pl.lit("montant_negatif"))
-        )
+        regle = pl.when(~manque & ~bien_forme.fill_null(False)).then(pl.lit("format_montant"))
     elif col.type == "entier":
         valeur = texte.cast(pl.Int64, strict=False)
         regle = pl.when(~manque & valeur.is_null()).then(pl.lit("format_entier"))
     else:
         valeur = texte
         regle = pl.when(pl.lit(False)).then(pl.lit(""))
-        if col.valeurs is not None:
-            regle = pl.when(~manque & ~texte.is_in(list(col.valeurs))).then(pl.lit("code_inconnu"))
-    if col.obligatoire:
-        regle = pl.when(manque).then(pl.lit("obligatoire")).otherwise(regle)
     return valeur.alias(col.nom), regle.alias(col.nom)
 
 
 def controler(
-    lecture: pl.DataFrame, extraction: Extraction, fichier: str, incompletes: dict[int, str] | None = None
+    lecture: pl.DataFrame,
+    extraction: Extraction,
+    fichier: str,
+    incompletes: dict[int, tuple[str, str]] | None = None,
 ) -> Controle:
-    """Check every row; `incompletes` (line -> first missing header) are refused whatever they hold."""
+    """Check every row; `incompletes` (line -> (rule, field)) are refused whatever they hold."""
     incompletes = incompletes or {}
     if incompletes:
         lecture = lecture.filter(~pl.col("_ligne").is_in(list(incompletes)))
@@ -121,8 +116,8 @@ def controler(
             {
                 "fichier": [fichier] * len(incompletes),
                 "ligne": list(incompletes),
-                "champ": list(incompletes.values()),
-                "regle": ["ligne_incomplete"] * len(incompletes),
+                "champ": [champ for _, champ in incompletes.values()],
+                "regle": [regle for regle, _ in incompletes.values()],
                 "valeur": [None] * len(incompletes),
             },
             schema=SCHEMA_QUARANTAINE,

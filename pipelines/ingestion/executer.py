@@ -1,36 +1,47 @@
-"""One ingestion run over the landing directory: read, check, pseudonymise, load, report."""
+"""One ingestion run over the landing directory: read, check, validate, pseudonymise, load, report.
+
+Extract by extract (the ones others refer to first: procedures, créances), every new file is read
+and parsed; then all their rows are validated together against the extract's Great Expectations
+suite (references are resolved against the keys read in this load and those already loaded);
+then each file is loaded with its quarantine and its manifest row. One transaction for the run.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from pipelines import format_fr
 from pipelines.contrat import Extraction, contrat
 from pipelines.ingestion.chargement import (
     Lot,
     charger_lot,
     deja_charge,
     empreintes_cle,
+    enregistrer_refus,
+    enregistrer_validation,
     preparer_schema,
     transaction,
 )
-from pipelines.ingestion.controle import controler
+from pipelines.ingestion.controle import MASQUE_PERSONNEL, SCHEMA_QUARANTAINE, controler
 from pipelines.ingestion.lecture import FichierIllisible, lire_fichier
 from pipelines.ingestion.pseudonymisation import CleInvalide, Pseudonymiseur
+from pipelines.validation.suites import colonne_reference
+from pipelines.validation.verification import RANG, Verificateur
 
 
 @dataclass(frozen=True)
 class LigneRapport:
     fichier: str
     extraction: str | None
-    statut: str  # chargé | remplacé | déjà chargé | refusé | ignoré
+    statut: str  # chargé | remplacé | déjà chargé | refusé | déjà refusé | ignoré
     lignes_lues: int = 0
     lignes_chargees: int = 0
     lignes_quarantaine: int = 0
@@ -44,7 +55,7 @@ class Rapport:
 
     @property
     def refus(self) -> list[LigneRapport]:
-        return [ligne for ligne in self.lignes if ligne.statut in ("refusé", "ignoré")]
+        return [ligne for ligne in self.lignes if ligne.statut in ("refusé", "déjà refusé", "ignoré")]
 
     def total(self, champ: str) -> int:
         return sum(getattr(ligne, champ) for ligne in self.lignes)
@@ -67,7 +78,11 @@ def reconnaitre(nom: str, extractions: dict[str, Extraction]) -> tuple[Extractio
     return None
 
 
-def preparer_lot(chemin: Path, ext: Extraction, periode: date, empreinte: str, pseudo: Pseudonymiseur) -> Lot:
+def preparer_lot(
+    chemin: Path, ext: Extraction, periode: date, empreinte: str, pseudo: Pseudonymiseur
+) -> tuple[Lot, pl.Series]:
+    """Read, parse and pseudonymise one file. Also returns the keys it names (rows refused
+    included: a payment whose procedure row is in quarantine still names an existing procedure)."""
     debut = time.perf_counter()
     lecture = lire_fichier(chemin, ext)
     controle = controler(lecture.donnees, ext, chemin.name, lecture.incompletes)
@@ -78,7 +93,7 @@ def preparer_lot(chemin: Path, ext: Extraction, periode: date, empreinte: str, p
             if c.personnel
         ]
     )
-    return Lot(
+    lot = Lot(
         extraction=ext,
         fichier=chemin.name,
         sha256=empreinte,
@@ -88,6 +103,86 @@ def preparer_lot(chemin: Path, ext: Extraction, periode: date, empreinte: str, p
         quarantaine=controle.quarantaine,
         duree_s=time.perf_counter() - debut,
     )
+    return lot, lecture.donnees[ext.cle[0]].drop_nulls().str.strip_chars().unique()
+
+
+def ordre_de_chargement(extractions: dict[str, Extraction]) -> list[Extraction]:
+    """Referenced extracts before the ones that refer to them."""
+    cibles = {cible for ext in extractions.values() for _, cible in ext.references}
+    return sorted(extractions.values(), key=lambda e: (e.nom not in cibles, list(extractions).index(e.nom)))
+
+
+def _cles_connues(con: duckdb.DuckDBPyConnection, cible: Extraction, lues: list[pl.Series]) -> pl.Series:
+    en_base = pl.Series(
+        [r[0] for r in con.execute(f"select distinct {cible.cle[0]} from raw.{cible.nom}").fetchall()],
+        dtype=pl.String,
+    )
+    return pl.concat([en_base, *lues]).unique()
+
+
+def valider_lots(
+    lots: list[Lot], ext: Extraction, connues: dict[str, pl.Series], verificateur: Verificateur
+) -> tuple[list[Lot], pl.DataFrame]:
+    """Run the extract's suite on the rows of all its new files at once; failing rows join the
+    quarantine of their file (one quarantine row per failed rule), the others stay to be loaded."""
+    lignes = pl.concat(
+        [
+            lot.valides.with_columns(
+                pl.lit(lot.fichier).alias("_fichier"), pl.lit(lot.periode, dtype=pl.Date).alias("_periode")
+            )
+            for lot in lots
+        ],
+        how="vertical_relaxed",
+    ).with_row_index(RANG)
+    lignes = lignes.with_columns(
+        [
+            pl.col(colonne).is_in(connues[cible].implode()).alias(colonne_reference(colonne))
+            for colonne, cible in ext.references
+        ]
+    ).with_columns(pl.col(RANG).cast(pl.Int64))
+    verification = verificateur.verifier(ext, lignes)
+    echecs = verification.echecs
+    if echecs.is_empty():
+        return lots, verification.resultats
+    personnels = {c.nom for c in ext.colonnes if c.personnel}
+    valeurs = lignes.select(RANG, "_fichier", "_ligne", *[c.nom for c in ext.colonnes])
+
+    def texte(colonne: str) -> pl.Expr:
+        if colonne in personnels:
+            return pl.lit(MASQUE_PERSONNEL)
+        if lignes.schema[colonne] == pl.Date:  # shown as the extract writes it
+            return pl.col(colonne).dt.strftime("%d/%m/%Y")
+        if lignes.schema[colonne].is_decimal():
+            return pl.col(colonne).cast(pl.String).str.replace(".", ",", literal=True)
+        return pl.col(colonne).cast(pl.String)
+
+    quarantaine = (
+        echecs.join(valeurs, on=RANG, how="left")
+        .with_columns(
+            pl.coalesce(
+                [pl.when(pl.col("colonne") == nom).then(texte(nom)) for nom in echecs["colonne"].unique()]
+            ).alias("valeur")
+        )
+        .select(
+            pl.col("_fichier").alias("fichier"), pl.col("_ligne").alias("ligne"), "champ", "regle", "valeur"
+        )
+        .cast(SCHEMA_QUARANTAINE)
+    )
+    resultat = []
+    for lot in lots:
+        du_lot = quarantaine.filter(pl.col("fichier") == lot.fichier)
+        if du_lot.is_empty():
+            resultat.append(lot)
+            continue
+        refusees = du_lot["ligne"].unique().implode()
+        resultat.append(
+            replace(
+                lot,
+                valides=lot.valides.filter(~pl.col("_ligne").is_in(refusees)),
+                quarantaine=pl.concat([lot.quarantaine, du_lot]).sort("ligne", "champ"),
+            )
+        )
+    return resultat, verification.resultats
 
 
 def ingerer(
@@ -115,47 +210,74 @@ def ingerer(
                 "(ARIPA_CLE_PSEUDONYMISATION ou data/cles/pseudonymisation.key) ou reconstruire l'entrepôt."
             )
         pas = max(1, len(fichiers) // 20)  # about twenty progress lines, plus every file with a problem
-        with transaction(con):
-            for numero, chemin in enumerate(fichiers, start=1):
-                reconnu = reconnaitre(chemin.name, extractions)
-                if reconnu is None:
-                    motifs = ", ".join(e.fichier for e in extractions.values())
-                    rapport.lignes.append(
-                        LigneRapport(
-                            chemin.name,
-                            None,
-                            "ignoré",
-                            message=f"nom de fichier non reconnu (attendu : {motifs})",
-                        )
-                    )
-                    continue
-                ext, periode = reconnu
-                empreinte = sha256(chemin)
-                if deja_charge(con, chemin.name, empreinte):
-                    rapport.lignes.append(LigneRapport(chemin.name, ext.nom, "déjà chargé"))
-                    continue
-                try:
-                    lot = preparer_lot(chemin, ext, periode, empreinte, pseudo)
-                except FichierIllisible as err:
-                    rapport.lignes.append(LigneRapport(chemin.name, ext.nom, "refusé", message=str(err)))
-                    progression(f"[{numero}/{len(fichiers)}] refusé : {err}")
-                    continue
-                remplace = charger_lot(con, lot, pseudo.empreinte)
+        verificateur = Verificateur()
+        cles_lues: dict[str, list[pl.Series]] = {}
+        a_charger: dict[str, list[tuple[int, Path, Extraction, date, str]]] = {}
+        for numero, chemin in enumerate(fichiers, start=1):
+            reconnu = reconnaitre(chemin.name, extractions)
+            if reconnu is None:
+                motifs = ", ".join(e.fichier for e in extractions.values())
                 rapport.lignes.append(
                     LigneRapport(
                         chemin.name,
-                        ext.nom,
-                        "remplacé" if remplace else "chargé",
-                        lot.lignes_lues,
-                        lot.valides.height,
-                        lot.lignes_lues - lot.valides.height,
-                        duree_s=lot.duree_s,
+                        None,
+                        "ignoré",
+                        message=f"nom de fichier non reconnu (attendu : {motifs})",
                     )
                 )
-                if numero % pas == 0 or numero == len(fichiers) or lot.quarantaine.height:
-                    progression(
-                        f"[{numero}/{len(fichiers)}] {chemin.name} : {lot.lignes_lues} lues, "
-                        f"{lot.valides.height} chargées, "
-                        f"{lot.lignes_lues - lot.valides.height} en quarantaine"
+                continue
+            a_charger.setdefault(reconnu[0].nom, []).append((numero, chemin, *reconnu, ""))
+        with transaction(con):
+            for ext in ordre_de_chargement(extractions):
+                lots: list[tuple[int, Lot]] = []
+                for numero, chemin, _, periode, _ in a_charger.get(ext.nom, []):
+                    empreinte = sha256(chemin)
+                    statut = deja_charge(con, chemin.name, empreinte)
+                    if statut:
+                        rapport.lignes.append(LigneRapport(chemin.name, ext.nom, statut))
+                        continue
+                    try:
+                        lot, cles = preparer_lot(chemin, ext, periode, empreinte, pseudo)
+                    except FichierIllisible as err:
+                        enregistrer_refus(
+                            con, chemin.name, empreinte, ext.nom, periode, str(err), pseudo.empreinte
+                        )
+                        rapport.lignes.append(LigneRapport(chemin.name, ext.nom, "refusé", message=str(err)))
+                        progression(f"[{numero}/{len(fichiers)}] refusé : {err}")
+                        continue
+                    cles_lues.setdefault(ext.nom, []).append(cles)
+                    lots.append((numero, lot))
+                if not lots:
+                    continue
+                debut = time.perf_counter()
+                connues = {
+                    cible: _cles_connues(con, extractions[cible], cles_lues.get(cible, []))
+                    for _, cible in ext.references
+                }
+                valides, resultats = valider_lots([lot for _, lot in lots], ext, connues, verificateur)
+                enregistrer_validation(con, resultats, [lot.fichier for _, lot in lots])
+                lues = sum(lot.lignes_lues for _, lot in lots)
+                progression(
+                    f"{ext.nom} : {format_fr.nombre(lues)} lignes validées par la suite "
+                    f"expectations/{ext.nom}.json en {format_fr.duree(time.perf_counter() - debut)}"
+                )
+                for (numero, _), lot in zip(lots, valides, strict=True):
+                    remplace = charger_lot(con, lot, pseudo.empreinte)
+                    rapport.lignes.append(
+                        LigneRapport(
+                            lot.fichier,
+                            ext.nom,
+                            "remplacé" if remplace else "chargé",
+                            lot.lignes_lues,
+                            lot.valides.height,
+                            lot.lignes_lues - lot.valides.height,
+                            duree_s=lot.duree_s,
+                        )
                     )
+                    if numero % pas == 0 or numero == len(fichiers) or lot.quarantaine.height:
+                        progression(
+                            f"[{numero}/{len(fichiers)}] {lot.fichier} : {lot.lignes_lues} lues, "
+                            f"{lot.valides.height} chargées, "
+                            f"{lot.lignes_lues - lot.valides.height} en quarantaine"
+                        )
     return rapport

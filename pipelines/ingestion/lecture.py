@@ -44,7 +44,7 @@ class Lecture:
     encodage: str
     separateur: str
     colonnes_ignorees: tuple[str, ...]
-    incompletes: dict[int, str] = field(default_factory=dict)  # line -> header of its first missing field
+    incompletes: dict[int, tuple[str, str]] = field(default_factory=dict)  # line -> (rule, field)
 
 
 def decoder(octets: bytes, fichier: str) -> tuple[str, str]:
@@ -134,21 +134,23 @@ def en_texte(expr: pl.Expr, dtype: pl.DataType, type_contrat: str) -> pl.Expr:
     return expr.cast(pl.String)
 
 
-def lignes_incompletes(texte: str, separateur: str) -> dict[int, str]:
-    """Lines with fewer fields than the header (a truncated transfer): the CSV reader would pad
-    them with empty values, so they are found here, to be refused rather than loaded half empty.
-    Separators are counted on every line at once; only the short lines are parsed (quotes may
-    hide a separator)."""
+def lignes_mal_decoupees(texte: str, separateur: str) -> dict[int, tuple[str, str]]:
+    """Lines with fewer fields than the header (a truncated transfer) or more (a separator typed
+    inside an unquoted value): the CSV reader would pad or cut them, so they are found here, to be
+    refused rather than loaded wrong. Separators are counted on every line at once; only the
+    suspect lines are parsed (quotes may hide a separator). Returns line -> (rule, field)."""
     lignes = pl.Series(texte.split("\n")).str.strip_suffix("\r")
     comptes = lignes.str.count_matches(separateur, literal=True)
     entetes = next(csv.reader([lignes[0]], delimiter=separateur))
-    suspectes = (comptes < len(entetes) - 1) & (lignes.str.len_chars() > 0)
+    suspectes = (comptes != len(entetes) - 1) & (lignes.str.len_chars() > 0)
     suspectes[0] = False
     resultat = {}
     for position in suspectes.arg_true().to_list():
         champs = next(csv.reader([lignes[position]], delimiter=separateur))
         if len(champs) < len(entetes):
-            resultat[position + 1] = entetes[len(champs)]
+            resultat[position + 1] = ("ligne_incomplete", entetes[len(champs)])
+        elif len(champs) > len(entetes):
+            resultat[position + 1] = ("ligne_trop_longue", entetes[-1])
     return resultat
 
 
@@ -165,15 +167,21 @@ def lire_fichier(chemin: Path, extraction: Extraction) -> Lecture:
         except Exception as err:  # any reader failure is the file's, reported with its name
             raise FichierIllisible(fichier, None, None, f"fichier {suffixe[1:]} illisible ({err})") from err
         encodage, separateur = suffixe[1:], ""
-        incompletes: dict[int, str] = {}
+        incompletes: dict[int, tuple[str, str]] = {}
     elif suffixe in (".csv", ".txt"):
         texte, encodage = decoder(chemin.read_bytes(), fichier)
         if not texte.strip():
             raise FichierIllisible(fichier, 1, None, "fichier vide")
         separateur = detecter_separateur(texte.split("\n", 1)[0])
-        incompletes = lignes_incompletes(texte, separateur)
+        incompletes = lignes_mal_decoupees(texte, separateur)
         try:
-            brut = pl.read_csv(io.StringIO(texte), separator=separateur, infer_schema=False, quote_char='"')
+            brut = pl.read_csv(
+                io.StringIO(texte),
+                separator=separateur,
+                infer_schema=False,
+                quote_char='"',
+                truncate_ragged_lines=True,  # the long lines are refused (lignes_mal_decoupees)
+            )
         except pl.exceptions.PolarsError as err:
             raise FichierIllisible(
                 fichier, None, None, f"CSV mal formé ({err.__class__.__name__}: {err})"

@@ -1,0 +1,1 @@
+"""Validation of the extracts with Great Expectations suites (stored in `expectations/`)."""

@@ -1,0 +1,103 @@
+"""Run an extract's Great Expectations suite on the rows of one load, and say which rows fail.
+
+Great Expectations is imported here only (it costs ~10 s and ~260 MB), and runs on pandas
+frames (its DuckDB data source does not work: stack notes). The rows of all the files of one
+extract in a load are validated together, so the suite runs once per extract, not per file.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from functools import cached_property
+
+import polars as pl
+
+from pipelines.contrat import Extraction, codes_caf
+from pipelines.validation.suites import PARAMETRE_CAFS, lire_suite
+
+RANG = "_rang"  # row id across the load, used by Great Expectations to name failing rows
+SCHEMA_ECHECS = {RANG: pl.Int64, "colonne": pl.String, "champ": pl.String, "regle": pl.String}
+SCHEMA_RESULTATS = {
+    "extraction": pl.String,
+    "attente": pl.String,
+    "colonne": pl.String,
+    "regle": pl.String,
+    "lignes_validees": pl.Int64,
+    "lignes_en_echec": pl.Int64,
+    "succes": pl.Boolean,
+}
+
+
+@dataclass(frozen=True)
+class Verification:
+    echecs: pl.DataFrame  # SCHEMA_ECHECS: one row per (row, failed expectation)
+    resultats: pl.DataFrame  # SCHEMA_RESULTATS: one row per expectation of the suite
+
+
+class Verificateur:
+    """One Great Expectations context for a whole ingestion run."""
+
+    @cached_property
+    def _definition(self):
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        logging.getLogger("great_expectations").setLevel(logging.ERROR)
+        contexte = gx.get_context(mode="ephemeral")
+        contexte.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+        source = contexte.data_sources.add_pandas("extractions")
+        return source.add_dataframe_asset("lot").add_batch_definition_whole_dataframe("lot_entier")
+
+    def _suite(self, extraction: Extraction):
+        from great_expectations.core.expectation_suite import ExpectationSuite
+        from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+        document = lire_suite(extraction.nom)
+        return ExpectationSuite(
+            name=document["name"],
+            expectations=[ExpectationConfiguration(**attente) for attente in document["expectations"]],
+        )
+
+    def verifier(self, extraction: Extraction, lignes: pl.DataFrame) -> Verification:
+        """Run the suite: the failing rows by `_rang`, and the result of each expectation."""
+        if lignes.is_empty():
+            return Verification(pl.DataFrame(schema=SCHEMA_ECHECS), pl.DataFrame(schema=SCHEMA_RESULTATS))
+        cadre = lignes.with_columns(pl.col(pl.Decimal).cast(pl.Float64)).to_pandas(
+            use_pyarrow_extension_array=True
+        )
+        batch = self._definition.get_batch(batch_parameters={"dataframe": cadre})
+        resultat = batch.validate(
+            self._suite(extraction),
+            expectation_parameters={PARAMETRE_CAFS: list(codes_caf())},
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [RANG]},
+        )
+        echecs, resultats = [], []
+        for res in resultat.results:
+            if res.exception_info and res.exception_info.get("raised_exception"):
+                raise RuntimeError(
+                    f"suite {extraction.nom} : l'attente {res.expectation_config.type} n'a pas pu être "
+                    f"évaluée ({res.exception_info.get('exception_message')})"
+                )
+            meta = res.expectation_config.meta
+            colonne = meta["colonne"]
+            indices = res.result.get("unexpected_index_list") or []
+            resultats.append(
+                (
+                    extraction.nom,
+                    res.expectation_config.type,
+                    colonne,
+                    meta["regle"],
+                    lignes.height,
+                    len(indices),
+                    bool(res.success),
+                )
+            )
+            for index in indices:
+                echecs.append((int(index[RANG]), colonne, meta["champ"], meta["regle"]))
+        return Verification(
+            pl.DataFrame(echecs, schema=SCHEMA_ECHECS, orient="row"),
+            pl.DataFrame(resultats, schema=SCHEMA_RESULTATS, orient="row"),
+        )
