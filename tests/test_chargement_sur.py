@@ -177,6 +177,13 @@ def test_aucun_identifiant_brut_dans_aucune_colonne_texte_de_l_entrepot(deux_moi
     assert len(bruts) > 10_000
 
     base = tmp_path / BASE
+    # The same person gets the same key in every extract: an OIF debt sits on its débiteur's file.
+    paires = requete(
+        base,
+        "select count(*), count(*) filter (where c.cle_allocataire = p.cle_debiteur) "
+        "from raw.creances c join raw.procedures p using (procedure_id, _periode)",
+    )[0]
+    assert paires[0] > 100 and paires[0] == paires[1]
     colonnes = requete(
         base,
         "select table_schema, table_name, column_name from information_schema.columns "

@@ -175,7 +175,15 @@ def test_colonne_obligatoire_absente_refuse_le_fichier_et_charge_les_autres(tmp_
     )
     assert statuts["notes.txt"][0] == "ignoré"
     assert statuts["versements_2026-01.csv"][0] == "chargé"
-    assert requete(tmp_path / "aripa.duckdb", "select count(*) from raw.manifeste")[0][0] == 2
+    manifeste = requete(
+        tmp_path / "aripa.duckdb", "select fichier, statut, message from raw.manifeste order by 1"
+    )
+    assert [(f, s) for f, s, _ in manifeste] == [
+        ("procedures_2026-02.csv", "chargé"),
+        ("versements_2026-01.csv", "chargé"),
+        ("versements_2026-02.csv", "refusé"),
+    ]
+    assert manifeste[2][2] == statuts["versements_2026-02.csv"][1]
 
 
 def test_octet_illisible_nomme_la_ligne(tmp_path):

@@ -6,7 +6,7 @@ import shutil
 
 import duckdb
 
-from tests.conftest import ENTETE_VERSEMENTS, aripa, ecrire_jeu, requete
+from tests.conftest import ENTETE_PROCEDURES, aripa, ecrire_jeu, requete
 
 
 def test_un_lecteur_ouvert_ne_bloque_pas_la_construction_et_garde_l_ancienne_copie(petit_entrepot, tmp_path):
@@ -34,13 +34,14 @@ def test_une_construction_en_echec_ne_publie_rien(petit_entrepot, tmp_path):
     shutil.copytree(petit_entrepot, donnees)
     publication = donnees / "warehouse" / "publication" / "aripa.duckdb"
     avant = publication.read_bytes()
-    # A payment on a procedure no extract knows: the relationships test fails the build.
+    # A monthly TC of 500 000 EUR passes ingestion (amounts up to 1 000 000 EUR) but not the
+    # staging model's range test: the build fails.
     ecrire_jeu(
         donnees / "landing",
         {
-            "versements_2026-03.csv": [
-                ENTETE_VERSEMENTS,
-                "V9;P9;10/03/2026;10,00;VIR;DEBITEUR;10,00;0,00;0,00;0,00;0,00",
+            "procedures_2026-03.csv": [
+                ENTETE_PROCEDURES,
+                "P9;1000009;2000009;311;311;RA;DEF;15/12/2025;20/01/2026;;;500000,00",
             ]
         },
     )
@@ -48,7 +49,7 @@ def test_une_construction_en_echec_ne_publie_rien(petit_entrepot, tmp_path):
     resultat = aripa("build", donnees=donnees)
     assert resultat.returncode == 1
     assert (
-        "test « relationships » sur stg_extractions__versements.procedure_id : 1 ligne(s) en défaut"
+        "test « entre » sur stg_extractions__procedures.montant_mensuel_tc : 1 ligne(s) en défaut"
         in resultat.stdout
     )
     assert "lignes conservées dans" in resultat.stdout
