@@ -23,7 +23,15 @@ import numpy as np
 import polars as pl
 
 from pipelines.generation import trajectoires as tr
-from pipelines.generation.modele import HISTORIQUE_MOIS, Parametres, arrivees, en_vigueur, jours
+from pipelines.generation.modele import (
+    HISTORIQUE_MOIS,
+    Parametres,
+    arrivees,
+    en_vigueur,
+    identifiant_enfant,
+    jours,
+    mois_index_de,
+)
 
 INDUS_PAR_MOIS = 2_500.0  # new overpayments a month, national, on the files followed (assumption)
 NATURES_INDU = np.array(["IPF", "IAL", "IPA", "OTF", "OPF", "OFA"])
@@ -295,14 +303,8 @@ def simuler_creances(procedures: pl.DataFrame, p: Parametres, rng: np.random.Gen
         mouvements.with_columns(creance_id=pl.Series(creance_id).gather(mouvements["_i"]))
         .sort("creance_id", "date_comptable", "operation", "motif_mouvement")
         .with_columns(
-            mouvement_id=pl.concat_str(
-                pl.col("creance_id").str.replace("^C", "M"),
-                pl.lit("-"),
-                (pl.int_range(pl.len()).over("creance_id") + 1).cast(pl.String).str.zfill(3),
-            ),
-            _mois=pl.col("date_comptable").dt.year().cast(pl.Int64) * 12
-            + pl.col("date_comptable").dt.month().cast(pl.Int64)
-            - 1,
+            mouvement_id=identifiant_enfant("creance_id", "M", 3),
+            _mois=mois_index_de("date_comptable"),
         )
         .filter(pl.col("_mois").is_between(p.debut, p.fin))
         .sort("_mois", "mouvement_id")

@@ -76,6 +76,22 @@ def mois_de(dates: np.ndarray) -> np.ndarray:
     return dates.astype("datetime64[M]").astype(np.int64) + 1970 * 12
 
 
+def identifiant_enfant(parent: str, prefixe: str, largeur: int) -> pl.Expr:
+    """Id of a row under its parent: the parent's number with another prefix, then its rank
+    (the frame sorted by parent first): P000000123 -> E000000123-02."""
+    return pl.concat_str(
+        pl.lit(prefixe),
+        pl.col(parent).str.slice(1),
+        pl.lit("-"),
+        (pl.int_range(pl.len()).over(parent) + 1).cast(pl.String).str.zfill(largeur),
+    )
+
+
+def mois_index_de(colonne: str) -> pl.Expr:
+    """Month index (year * 12 + month - 1) of a date column."""
+    return pl.col(colonne).dt.year().cast(pl.Int64) * 12 + pl.col(colonne).dt.month().cast(pl.Int64) - 1
+
+
 def effets_gipa(rng: np.random.Generator, departements: list[str]) -> dict[str, float]:
     """Planted, heterogeneous uplift of the payment propensity in each experimental département."""
     return {d: float(np.clip(rng.normal(0.10, 0.04), 0.02, 0.20)) for d in departements}

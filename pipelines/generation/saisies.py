@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from pipelines.generation.modele import Parametres
+from pipelines.generation.modele import Parametres, identifiant_enfant, mois_index_de
 
 DELAI_SUSPENSION_J = 91  # three months: the validity of oppositions and seizures
 
@@ -99,14 +99,8 @@ def simuler_evenements(procedures: pl.DataFrame, p: Parametres, rng: np.random.G
         )
         .sort("procedure_id", "date_evenement", "type_evenement", "rang_defail", nulls_last=True)
         .with_columns(
-            evenement_id=pl.concat_str(
-                pl.col("procedure_id").str.replace("^P", "E"),
-                pl.lit("-"),
-                (pl.int_range(pl.len()).over("procedure_id") + 1).cast(pl.String).str.zfill(2),
-            ),
-            _mois=pl.col("date_evenement").dt.year().cast(pl.Int64) * 12
-            + pl.col("date_evenement").dt.month().cast(pl.Int64)
-            - 1,
+            evenement_id=identifiant_enfant("procedure_id", "E", 2),
+            _mois=mois_index_de("date_evenement"),
         )
         .filter(pl.col("_mois").is_between(p.debut, p.fin))
         .sort("_mois", "evenement_id")
