@@ -36,6 +36,8 @@ from pipelines.ingestion.pseudonymisation import CleInvalide, Pseudonymiseur
 from pipelines.validation.suites import colonne_reference
 from pipelines.validation.verification import RANG, Verificateur
 
+MEMOIRE_DUCKDB = "4GB"  # the rest of the machine's 24 GB is for the file being validated
+
 
 @dataclass(frozen=True)
 class LigneRapport:
@@ -125,12 +127,15 @@ def valider_lots(
 ) -> tuple[list[Lot], pl.DataFrame]:
     """Run the extract's suite on the rows of all its new files at once; failing rows join the
     quarantine of their file (one quarantine row per failed rule), the others stay to be loaded."""
+    # Files are numbered (`_lot`) rather than named on every row: a name repeated on 20 million
+    # rows would cost gigabytes at national scale.
     lignes = pl.concat(
         [
             lot.valides.with_columns(
-                pl.lit(lot.fichier).alias("_fichier"), pl.lit(lot.periode, dtype=pl.Date).alias("_periode")
+                pl.lit(numero, dtype=pl.Int32).alias("_lot"),
+                pl.lit(lot.periode, dtype=pl.Date).alias("_periode"),
             )
-            for lot in lots
+            for numero, lot in enumerate(lots)
         ],
         how="vertical_relaxed",
     ).with_row_index(RANG)
@@ -145,7 +150,14 @@ def valider_lots(
     if echecs.is_empty():
         return lots, verification.resultats
     personnels = {c.nom for c in ext.colonnes if c.personnel}
-    valeurs = lignes.select(RANG, "_fichier", "_ligne", *[c.nom for c in ext.colonnes])
+    fichiers = pl.DataFrame({"_lot": range(len(lots)), "_fichier": [lot.fichier for lot in lots]}).cast(
+        {"_lot": pl.Int32}
+    )
+    valeurs = (
+        lignes.join(echecs.select(RANG).unique(), on=RANG, how="semi")
+        .join(fichiers, on="_lot", how="left")
+        .select(RANG, "_fichier", "_ligne", *[c.nom for c in ext.colonnes])
+    )
 
     def texte(colonne: str) -> pl.Expr:
         if colonne in personnels:
@@ -200,7 +212,12 @@ def ingerer(
         else []
     )
     entrepot.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(entrepot)) as con:
+    # Bounded memory: a national load is one transaction of ~47 million rows; DuckDB spills what
+    # does not fit to its temporary directory rather than holding it all.
+    temporaire = entrepot.parent / "tmp"
+    temporaire.mkdir(parents=True, exist_ok=True)
+    config = {"memory_limit": MEMOIRE_DUCKDB, "temp_directory": str(temporaire)}
+    with duckdb.connect(str(entrepot), config=config) as con:
         preparer_schema(con, extractions)
         connues = empreintes_cle(con)
         if connues and connues != {pseudo.empreinte}:

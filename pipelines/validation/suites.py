@@ -75,7 +75,9 @@ def suite(extraction: Extraction) -> dict:
             )
         if col.type == "montant" or col.bornes:
             minimum, maximum = col.bornes or (None, MONTANT_MAX)
-            bornes = {"max_value": maximum} | ({"min_value": minimum} if minimum is not None else {})
+            # An amount's lower bound is montant_negatif's: only integers get a minimum here.
+            avec_minimum = minimum is not None and col.type != "montant"
+            bornes = {"max_value": maximum} | ({"min_value": minimum} if avec_minimum else {})
             attentes.append(
                 _attente(
                     "expect_column_values_to_be_between", "hors_bornes", col.entete, column=col.nom, **bornes

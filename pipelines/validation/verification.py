@@ -65,8 +65,11 @@ class Verificateur:
         """Run the suite: the failing rows by `_rang`, and the result of each expectation."""
         if lignes.is_empty():
             return Verification(pl.DataFrame(schema=SCHEMA_ECHECS), pl.DataFrame(schema=SCHEMA_RESULTATS))
-        cadre = lignes.with_columns(pl.col(pl.Decimal).cast(pl.Float64)).to_pandas(
-            use_pyarrow_extension_array=True
+        utiles = [c for c in lignes.columns if c not in ("_fichier", "_ligne", "_lot")]
+        cadre = (
+            lignes.select(utiles)
+            .with_columns(pl.col(pl.Decimal).cast(pl.Float64))
+            .to_pandas(use_pyarrow_extension_array=True)
         )
         batch = self._definition.get_batch(batch_parameters={"dataframe": cadre})
         resultat = batch.validate(
