@@ -3,9 +3,7 @@
 -- clôturée pour DEFAIL, à sa date de clôture. Rend les procédures en écart.
 with derniere_photo as (
 
-    select *
-    from {{ ref('stg_extractions__procedures') }}
-    where mois_extraction = (select max(mois_extraction) from {{ ref('stg_extractions__procedures') }})
+    select * from {{ ref('int_procedures') }}
 
 ),
 

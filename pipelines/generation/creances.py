@@ -186,7 +186,6 @@ def simuler_creances(procedures: pl.DataFrame, p: Parametres, rng: np.random.Gen
         BAREME_REMISE[responsabilite, np.searchsorted(TRANCHES_QF, qf, side="right")] * indulgence, 0, 1
     )
     taux = np.where(deces, 1.0, np.round(taux * 20) / 20)
-    fin_extraction = jours(np.array([p.fin + 1]), np.array([1]))[0] - np.timedelta64(1, "D")
 
     # Months each debt is followed: until paid off (generously), its admission, the decision.
     a_payer = np.ceil(du / echeance / np.maximum(propension, 0.2)) * 2 + 6
@@ -211,7 +210,7 @@ def simuler_creances(procedures: pl.DataFrame, p: Parametres, rng: np.random.Gen
     instance_cra = deces | (solde_demande > seuil)
     delai = np.where(instance_cra, rng.integers(30, 121, size=n), rng.integers(10, 46, size=n))
     jour_decision = jour_demande + delai.astype("timedelta64[D]")
-    decide = demande & (jour_decision <= fin_extraction)
+    decide = demande & (jour_decision <= p.fin_extraction)
     t_decision = np.where(decide, _mois(jour_decision), JAMAIS)
     remis = np.where(decide, np.round(taux * solde_demande, 2), 0.0)
 

@@ -110,7 +110,7 @@ def ecrire(
         typees.write_parquet(provisoire, compression="zstd", statistics=False)
     else:
         # A fixed creation date keeps the bytes identical from one run to the next.
-        with xlsxwriter.Workbook(provisoire, {"constant_memory": False}) as classeur:
+        with xlsxwriter.Workbook(provisoire) as classeur:
             classeur.set_properties({"created": datetime(2000, 1, 1)})
             typees.with_columns(pl.col(pl.Decimal).cast(pl.Float64)).write_excel(
                 classeur,

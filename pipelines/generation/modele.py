@@ -64,6 +64,11 @@ class Parametres:
     bareme: tuple[tuple[int, float], ...]  # (month index from, ASF amount one parent missing)
     bmaf: tuple[tuple[int, float], ...] = ()  # (month index from, BMAF)
 
+    @property
+    def fin_extraction(self) -> np.datetime64:
+        """Last day of the last exported month: the date the photographs are taken."""
+        return jours(np.array([self.fin + 1]), np.array([1]))[0] - np.timedelta64(1, "D")
+
 
 def jours(mois: np.ndarray, jour: np.ndarray) -> np.ndarray:
     """numpy datetime64[D] for day `jour` of month index `mois` (year * 12 + month - 1)."""
@@ -143,7 +148,7 @@ def simuler_procedures(p: Parametres, rng: np.random.Generator) -> pl.DataFrame:
     engagement = jours(m_engagement, rng.integers(1, 29, size=n))
     duree = np.where(type_idx == 4, DUREE_MOYENNE_IF_MOIS, DUREE_MOYENNE_MOIS) * 30.4
     cloture = engagement + np.maximum(np.ceil(rng.exponential(duree)), 20).astype("timedelta64[D]")
-    fin_extraction = jours(np.array([p.fin + 1]), np.array([1]))[0] - np.timedelta64(1, "D")
+    fin_extraction = p.fin_extraction
     ouverte = cloture > fin_extraction
     recente = engagement > fin_extraction - np.timedelta64(60, "D")
     simulation = ouverte & recente & (rng.random(n) < 0.15)

@@ -34,10 +34,7 @@ def simuler_evenements(procedures: pl.DataFrame, p: Parametres, rng: np.random.G
     engagement = saisies["date_engagement"].to_numpy().astype("datetime64[D]")
     cloture = saisies["date_cloture"].to_numpy().astype("datetime64[D]")
     motif = saisies["motif_cloture"].fill_null("").to_numpy()
-    fin_extraction = (np.datetime64(f"{p.fin // 12:04d}-{p.fin % 12 + 1:02d}", "M") + 1).astype(
-        "datetime64[D]"
-    ) - np.timedelta64(1, "D")
-    borne = np.where(np.isnat(cloture), fin_extraction, cloture)
+    borne = np.where(np.isnat(cloture), p.fin_extraction, cloture)
     vie = np.maximum((borne - engagement).astype(np.int64), 1)
 
     # DEFAIL signals.

@@ -229,6 +229,7 @@ def ingerer(
         pas = max(1, len(fichiers) // 20)  # about twenty progress lines, plus every file with a problem
         verificateur = Verificateur()
         cles_lues: dict[str, list[pl.Series]] = {}
+        connues_par_cible: dict[str, pl.Series] = {}
         a_charger: dict[str, list[tuple[int, Path, Extraction, date, str]]] = {}
         for numero, chemin in enumerate(fichiers, start=1):
             reconnu = reconnaitre(chemin.name, extractions)
@@ -267,10 +268,12 @@ def ingerer(
                 if not lots:
                     continue
                 debut = time.perf_counter()
-                connues = {
-                    cible: _cles_connues(con, extractions[cible], cles_lues.get(cible, []))
-                    for _, cible in ext.references
-                }
+                for _, cible in ext.references:
+                    if cible not in connues_par_cible:  # once per run: the referenced extract loaded first
+                        connues_par_cible[cible] = _cles_connues(
+                            con, extractions[cible], cles_lues.get(cible, [])
+                        )
+                connues = {cible: connues_par_cible[cible] for _, cible in ext.references}
                 valides, resultats = valider_lots([lot for _, lot in lots], ext, connues, verificateur)
                 enregistrer_validation(con, resultats, [lot.fichier for _, lot in lots])
                 lues = sum(lot.lignes_lues for _, lot in lots)

@@ -31,12 +31,10 @@ DOSSIER_SUITES = RACINE_PROJET / "expectations"
 PARAMETRE_CAFS = "codes_caf"
 
 
-def _attente(type_: str, regle: str, champ: str, **kwargs: object) -> dict:
+def _attente(type_: str, regle: str, champ: str, colonne: str | None = None, **kwargs: object) -> dict:
     """One expectation; its meta names the quarantine rule, the field's header, and the column
-    whose value the quarantine shows."""
-    colonne = kwargs.get("column") or kwargs.get("column_A") or kwargs["column_list"][0]
-    if str(colonne).startswith("_") and str(colonne).endswith("_connu"):
-        colonne = str(colonne)[1 : -len("_connu")]  # a reference flag shows the reference itself
+    whose value the quarantine shows (by default the one the expectation reads)."""
+    colonne = colonne or kwargs.get("column") or kwargs.get("column_A") or kwargs["column_list"][0]
     return {"type": type_, "kwargs": kwargs, "meta": {"regle": regle, "champ": champ, "colonne": colonne}}
 
 
@@ -101,6 +99,7 @@ def suite(extraction: Extraction) -> dict:
                 "expect_column_values_to_be_in_set",
                 "reference_inconnue",
                 extraction.colonne(colonne).entete,
+                colonne=colonne,  # the quarantine shows the reference itself, not the flag
                 column=colonne_reference(colonne),
                 value_set=[True],
             )
