@@ -18,6 +18,9 @@ navigation = st.navigation(
                 default=True,  # served at "/"
             ),
         ],
+        "Référence": [
+            st.Page(str(VUES / "documentation.py"), title="Documentation des indicateurs"),
+        ],
     }
 )
 navigation.run()

@@ -184,13 +184,13 @@ def _ingerer(c: Chemins) -> None:
             )
 
 
-def _construire(c: Chemins) -> None:
-    from pipelines.construction import executer_dbt, publier
+def _construire(c: Chemins, reconstruire: bool = False) -> None:
+    from pipelines.construction import executer_dbt, generer_documentation, publier
 
     with etape("Construction des indicateurs (dbt build : seeds, modèles, tests)") as dire:
         if not c.entrepot.exists():
             raise EtapeEchouee(f"entrepôt absent ({c.entrepot}) : lancer `aripa ingest` d'abord")
-        bilan = executer_dbt(c, progression=dire)
+        bilan = executer_dbt(c, progression=dire, reconstruire=reconstruire)
         dire(
             f"{bilan.seeds} seeds, {bilan.modeles} modèles, {bilan.tests} tests de données, "
             f"{bilan.tests_unitaires} tests unitaires"
@@ -201,6 +201,8 @@ def _construire(c: Chemins) -> None:
             raise EtapeEchouee(
                 "dbt build a échoué : rien n'est publié, les tableaux de bord gardent la version précédente"
             )
+    with etape("Documentation du catalogue (dbt docs generate)") as dire:
+        dire(f"documentation : {generer_documentation(c)}")
     with etape("Publication de la copie lue par les tableaux de bord") as dire:
         dire(f"copie publiée : {publier(c)}")
 
@@ -304,9 +306,18 @@ def ingest(
 
 
 @app.command()
-def build(data_dir: OptionDonnees = None) -> None:
+def build(
+    data_dir: OptionDonnees = None,
+    full_refresh: Annotated[
+        bool,
+        typer.Option(
+            "--full-refresh",
+            help="Reconstruire entièrement les modèles incrémentaux (versements, plan de recouvrement).",
+        ),
+    ] = False,
+) -> None:
     """Construire et tester les indicateurs (dbt), puis publier la copie lue par les tableaux de bord."""
-    _executer(lambda: _construire(chemins(data_dir)))
+    _executer(lambda: _construire(chemins(data_dir), reconstruire=full_refresh))
 
 
 @app.command()

@@ -47,6 +47,11 @@ class Chemins:
     def sorties(self) -> Path:
         return self.donnees / "outputs"
 
+    @property
+    def documentation(self) -> Path:
+        """The dbt documentation of the catalogue, one static HTML file (dbt docs generate --static)."""
+        return self.sorties / "documentation" / "catalogue_indicateurs.html"
+
 
 def chemins(donnees: Path | str | None = None) -> Chemins:
     """Resolve the data directory: explicit argument, then $ARIPA_DATA_DIR, then `data/`."""

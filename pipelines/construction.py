@@ -31,14 +31,13 @@ class ResultatConstruction:
 
 
 def environnement_dbt(chemins: Chemins) -> dict[str, str]:
-    chemins.temporaire.mkdir(parents=True, exist_ok=True)
-    return {"ARIPA_ENTREPOT": str(chemins.entrepot), "ARIPA_DUCKDB_TEMP": str(chemins.temporaire)}
+    return {"ARIPA_ENTREPOT": str(chemins.entrepot)}
 
 
 def arguments_dbt(chemins: Chemins, commande: str, *autres: str) -> list[str]:
     # dbt's target/ and logs/ go under the data directory: generated, and separate per data directory.
     return [
-        commande,
+        *commande.split(),  # "build", or "docs generate"
         "--project-dir",
         str(DOSSIER_DBT),
         "--profiles-dir",
@@ -52,7 +51,10 @@ def arguments_dbt(chemins: Chemins, commande: str, *autres: str) -> list[str]:
 
 
 def executer_dbt(
-    chemins: Chemins, progression: Callable[[str], None] = lambda _: None, selection: str | None = None
+    chemins: Chemins,
+    progression: Callable[[str], None] = lambda _: None,
+    selection: str | None = None,
+    reconstruire: bool = False,
 ) -> ResultatConstruction:
     os.environ.update(environnement_dbt(chemins))
     from dbt.cli.main import dbtRunner  # ~5 s import: only on the build path
@@ -66,6 +68,8 @@ def executer_dbt(
     # dbt's console output is silenced (its full log stays in data/dbt/logs); failures are told below.
     autres = ["--log-level", "none", "--log-level-file", "info", "--no-use-colors"]
     autres += ["--select", selection] if selection else []
+    # Incremental models (payments, plans) otherwise recompute only the months loaded since the last build.
+    autres += ["--full-refresh"] if reconstruire else []
     resultat = dbtRunner(callbacks=[suivre]).invoke(arguments_dbt(chemins, "build", *autres))
     bilan = ResultatConstruction(succes=bool(resultat.success))
     if resultat.exception is not None:
@@ -107,6 +111,24 @@ def decrire_echec(resultat) -> str:
     if getattr(noeud, "relation_name", None) and noeud.resource_type == "test":
         texte += f" (lignes conservées dans {noeud.relation_name})"
     return texte
+
+
+def generer_documentation(chemins: Chemins) -> Path:
+    """`dbt docs generate --static`: the whole catalogue (every KPI's definition, lineage, tests) in
+    one self-contained HTML file, kept under outputs/ where the dashboard's documentation page reads it."""
+    from dbt.cli.main import dbtRunner
+
+    os.environ.update(environnement_dbt(chemins))
+    autres = ["--static", "--log-level", "none", "--log-level-file", "info", "--no-use-colors"]
+    resultat = dbtRunner().invoke(arguments_dbt(chemins, "docs generate", *autres))
+    if not resultat.success:
+        raise RuntimeError(f"dbt docs generate a échoué : {resultat.exception}")
+    cible = chemins.documentation
+    cible.parent.mkdir(parents=True, exist_ok=True)
+    provisoire = cible.with_name(cible.name + ".copie")
+    shutil.copyfile(chemins.donnees / "dbt" / "target" / "static_index.html", provisoire)
+    os.replace(provisoire, cible)
+    return cible
 
 
 def publier(chemins: Chemins) -> Path:

@@ -16,6 +16,7 @@ ENTETE_PROCEDURES = (
     "N° procédure;Matricule créancier;Matricule débiteur;Caf gestionnaire;Caf de résidence;"
     "Code procédure;Stade;Engagée le;Passée en définitif le;Clôturée le;Motif clôture;Montant mensuel TC"
 )
+ENTETE_PLAN = "N° procédure;Mois;Attendu TC;Attendu ASFR;Attendu Arr. PA;Attendu FJ;Attendu FG"
 ENTETE_VERSEMENTS = (
     "N° versement;N° procédure;Date de valeur;Montant;Type;Provenance;"
     "Ventilé TC;Ventilé ASFR;Ventilé Arr. PA;Ventilé FJ;Ventilé FG"
@@ -30,6 +31,18 @@ PETIT_JEU = {
         "P3;1000003;2000003;901;901;RA;CLO;10/01/2026;;05/02/2026;SOLDE;300,00",
         "P4;1000004;2000004;999;311;RA;DEF;10/01/2026;;;;50,00",  # unknown Caf: quarantined
         "P5;1000005;2000005;311;311;SAISIE;SIM;01/02/2026;;;;80,00",  # simulation: nothing due
+    ],
+    # The plan: TC due from the engagement month to the closure month excluded (P3 closed in February).
+    "plan_2026-01.csv": [
+        ENTETE_PLAN,
+        "P1;01/2026;100,00;0,00;0,00;0,00;0,00",
+        "P2;01/2026;200,00;30,00;0,00;0,00;0,00",
+        "P3;01/2026;300,00;0,00;0,00;0,00;0,00",
+    ],
+    "plan_2026-02.csv": [
+        ENTETE_PLAN,
+        "P1;02/2026;100,00;0,00;0,00;0,00;0,00",
+        "P2;02/2026;200,00;30,00;0,00;0,00;0,00",
     ],
     "versements_2026-01.csv": [
         ENTETE_VERSEMENTS,
@@ -82,6 +95,12 @@ def petit_entrepot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return donnees
 
 
+# The whole KPI mart in a stable order (its grain), to compare two runs row for row.
+REQUETE_KPI = (
+    "select * from marts.taux_recouvrement_flux_mensuel order by niveau, code_zone, mois, code_procedure"
+)
+
+
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """`aripa demo --no-serve` run twice on the same data directory."""
@@ -90,7 +109,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict:
     assert premiere.returncode == 0, premiere.stdout + premiere.stderr
     kpi_1 = requete(
         donnees / "warehouse" / "publication" / "aripa.duckdb",
-        "select * from marts.taux_recouvrement_flux_mensuel order by niveau, code_zone, mois",
+        REQUETE_KPI,
     )
     seconde = aripa("demo", "--no-serve", donnees=donnees)
     assert seconde.returncode == 0, seconde.stdout + seconde.stderr

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import aripa, requete
+from tests.conftest import REQUETE_KPI, aripa, requete
 
 
 def test_deux_demos_donnent_les_memes_indicateurs(demo):
     publication = demo["donnees"] / "warehouse" / "publication" / "aripa.duckdb"
-    seconde = requete(
-        publication, "select * from marts.taux_recouvrement_flux_mensuel order by niveau, code_zone, mois"
-    )
+    seconde = requete(publication, REQUETE_KPI)
     assert len(seconde) > 0
     assert seconde == demo["kpi_premiere"]
 

@@ -1,7 +1,8 @@
 """The TC flow recovery rate on the hand-computed fixture (conftest.PETIT_JEU), through ingest + build.
 
 By hand. Months covered by a payments extract: January and February 2026.
-TC due (from the engagement month to the closure month excluded; P4 quarantined; P5 a simulation):
+TC due (the plan extract: from the engagement month to the closure month excluded; P4 quarantined;
+P5 a simulation):
   January: P1 100 (Caf 311), P2 200 (managed by 901, resident 061), P3 300 (901; closed 05/02)
   February: P1 100, P2 200
 TC collected (V3 bad amount, second V4 duplicate, V5 impossible date: all quarantined):
@@ -34,7 +35,8 @@ def test_taux_de_recouvrement_tc_calcule_a_la_main(petit_entrepot):
     lignes = requete(
         petit_entrepot / "warehouse" / "publication" / "aripa.duckdb",
         "select niveau, code_zone, cast(mois as varchar), montant_attendu_tc, montant_encaisse_tc, "
-        "taux_recouvrement_tc, nb_procedures, est_diffusable from marts.taux_recouvrement_flux_mensuel",
+        "taux_recouvrement_tc, nb_procedures, est_diffusable from marts.taux_recouvrement_flux_mensuel "
+        "where code_procedure = 'ENSEMBLE' and niveau in ('national', 'caf_gestionnaire', 'caf_residence')",
     )
     obtenu = {(n, z, m): (float(a), float(e), t, p) for n, z, m, a, e, t, p, _ in lignes}
     assert obtenu.keys() == ATTENDU.keys()

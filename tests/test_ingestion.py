@@ -30,6 +30,8 @@ def test_lignes_refusees_en_quarantaine_avec_fichier_ligne_champ_regle(tmp_path)
     }
     assert par_fichier == {
         "procedures_2026-02.csv": ("chargé", 5, 4, 1),
+        "plan_2026-01.csv": ("chargé", 3, 3, 0),
+        "plan_2026-02.csv": ("chargé", 2, 2, 0),
         "versements_2026-01.csv": ("chargé", 3, 2, 1),
         "versements_2026-02.csv": ("chargé", 4, 2, 2),
     }
@@ -49,7 +51,7 @@ def test_les_comptes_se_reconcilient_dans_le_manifeste_et_les_tables(tmp_path):
         base, "select fichier, lignes_lues, lignes_chargees, lignes_quarantaine from raw.manifeste"
     ):
         assert lues == chargees + quarantaine
-        table = "procedures" if fichier.startswith("procedures") else "versements"
+        table = fichier.split("_")[0].replace("plan", "plan_recouvrement")
         assert (
             requete(base, f"select count(*) from raw.{table} where _fichier = '{fichier}'")[0][0] == chargees
         )
@@ -94,7 +96,7 @@ def test_recharger_les_memes_fichiers_ne_change_rien(tmp_path):
         requete(base, "select count(*) from raw.versements")[0][0],
         requete(base, "select count(*) from raw.manifeste")[0][0],
     )
-    assert avant == apres == (4, 3)
+    assert avant == apres == (4, 5)
 
 
 def test_un_renvoi_corrige_remplace_les_lignes_du_fichier(tmp_path):
@@ -179,11 +181,13 @@ def test_colonne_obligatoire_absente_refuse_le_fichier_et_charge_les_autres(tmp_
         tmp_path / "aripa.duckdb", "select fichier, statut, message from raw.manifeste order by 1"
     )
     assert [(f, s) for f, s, _ in manifeste] == [
+        ("plan_2026-01.csv", "chargé"),
+        ("plan_2026-02.csv", "chargé"),
         ("procedures_2026-02.csv", "chargé"),
         ("versements_2026-01.csv", "chargé"),
         ("versements_2026-02.csv", "refusé"),
     ]
-    assert manifeste[2][2] == statuts["versements_2026-02.csv"][1]
+    assert manifeste[4][2] == statuts["versements_2026-02.csv"][1]
 
 
 def test_octet_illisible_nomme_la_ligne(tmp_path):

@@ -81,7 +81,7 @@ def test_la_page_s_affiche_dans_chromium_avec_le_kpi(serveur, demo):
     (taux,) = requete(
         base,
         "select taux_recouvrement_tc from marts.taux_recouvrement_flux_mensuel "
-        "where niveau = 'national' order by mois desc limit 1",
+        "where niveau = 'national' and code_procedure = 'ENSEMBLE' order by mois desc limit 1",
     )[0]
     capture = demo["donnees"] / "outputs" / "taux_recouvrement.png"
     capture.parent.mkdir(parents=True, exist_ok=True)

@@ -17,11 +17,14 @@ def test_un_lecteur_ouvert_ne_bloque_pas_la_construction_et_garde_l_ancienne_cop
     try:
         with duckdb.connect(str(donnees / "warehouse" / "aripa.duckdb")) as con:
             con.execute("update raw.versements set montant_tc = 0 where versement_id = 'V1'")
+            # As a reload of that month would: the incremental models recompute the months of files
+            # loaded since the last build.
+            con.execute("update raw.manifeste set charge_le = now() where fichier = 'versements_2026-01.csv'")
         resultat = aripa("build", donnees=donnees)
         assert resultat.returncode == 0, resultat.stdout + resultat.stderr
         sql = (
             "select montant_encaisse_tc from marts.taux_recouvrement_flux_mensuel "
-            "where niveau = 'national' and mois = date '2026-01-01'"
+            "where niveau = 'national' and code_procedure = 'ENSEMBLE' and mois = date '2026-01-01'"
         )
         assert float(lecteur.execute(sql).fetchall()[0][0]) == 150.00  # still the copy it opened
     finally:

@@ -26,7 +26,7 @@ def test_la_page_montre_le_taux_national_du_mart_au_format_francais(demo, monkey
     mois, taux, encaisse = requete(
         base,
         "select mois, taux_recouvrement_tc, montant_encaisse_tc from marts.taux_recouvrement_flux_mensuel "
-        "where niveau = 'national' order by mois desc limit 1",
+        "where niveau = 'national' and code_procedure = 'ENSEMBLE' order by mois desc limit 1",
     )[0]
     metriques = {m.label: m.value for m in at.metric}
     assert metriques["Taux de recouvrement du TC"] == format_fr.pourcentage(taux)

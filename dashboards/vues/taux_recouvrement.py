@@ -38,7 +38,7 @@ libelle_niveau = st.radio(
 donnees = lire(
     f"select niveau, code_zone, libelle_zone, mois, montant_attendu_tc, montant_encaisse_tc, "
     f"taux_recouvrement_tc, nb_procedures, est_diffusable from marts.{MART} "
-    f"where niveau in ('national', ?) order by mois, libelle_zone",
+    f"where niveau in ('national', ?) and code_procedure = 'ENSEMBLE' order by mois, libelle_zone",
     (NIVEAUX[libelle_niveau],),
 )
 if donnees.empty:
@@ -139,3 +139,6 @@ with st.expander("Définition (documentation dbt du mart)"):
     st.markdown(texte)
     st.dataframe(colonnes, hide_index=True, width="stretch")
     st.caption(f"Source : `marts.{MART}`, copie publiée de l'entrepôt.")
+    st.page_link(
+        "vues/documentation.py", label="Toute la documentation des indicateurs (dbt docs)", icon="📖"
+    )

@@ -17,11 +17,13 @@ indicators of seed 004 mean something:
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
+from pipelines.config import DOSSIER_SEEDS
 from pipelines.generation import trajectoires as tr
 from pipelines.generation.modele import (
     HISTORIQUE_MOIS,
@@ -41,7 +43,9 @@ PART_MODALITES_INDU = np.array([0.05, 0.65, 0.25, 0.05])
 PROPENSION_MODALITE = np.array([0.85, 0.85, 0.55, 0.90])  # monthly chance an instalment comes in
 RESPONSABILITES = np.array(["CAF", "TIERS", "ALLOCATAIRE", "ALLOCATAIRE_GRAVE"])
 PART_RESPONSABILITES = np.array([0.20, 0.10, 0.50, 0.20])
-TRANCHES_QF = np.array([500, 800, 1100])  # QF PRP brackets: < 500, 500-799, 800-1099, >= 1100
+# QF PRP brackets from the reference seed (lower bounds of every bracket but the first).
+with (DOSSIER_SEEDS / "tranches_qf_remise.csv").open(encoding="utf-8") as _f:
+    TRANCHES_QF = np.array([int(r["qf_min"]) for r in csv.DictReader(_f)][1:])
 BAREME_REMISE = np.array(  # write-off rate by responsibility (rows) and QF bracket (columns)
     [
         [1.00, 1.00, 0.75, 0.50],

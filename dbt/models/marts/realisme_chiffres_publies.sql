@@ -16,7 +16,7 @@ calcules as (
         numero_mois,
         cast(sum(procedures_actives) as double precision) as valeur_calculee
     from {{ ref('procedures_actives_mensuel') }}
-    where code_procedure <> 'IF'
+    where niveau = 'national' and code_procedure <> 'IF'
     group by annee, numero_mois
 
     union all
@@ -27,12 +27,13 @@ calcules as (
         cast(null as integer) as numero_mois,
         taux_recouvrement_tc as valeur_calculee
     from {{ ref('taux_recouvrement_flux_annuel') }}
-    where niveau = 'national'
+    where niveau = 'national' and code_procedure = 'ENSEMBLE'
 
     union all
 
     select 'familles_asf' as indicateur, annee, numero_mois, cast(sum(nombre_familles) as double precision)
     from {{ ref('asf_beneficiaires_mensuel') }}
+    where niveau = 'national'
     group by annee, numero_mois
 
     union all
@@ -42,6 +43,7 @@ calcules as (
     from (
         select annee, numero_mois, cast(sum(nombre_familles) as double precision) as familles
         from {{ ref('asf_beneficiaires_mensuel') }}
+        where niveau = 'national'
         group by annee, numero_mois
     ) as par_mois
     group by annee
@@ -54,7 +56,7 @@ calcules as (
         numero_mois,
         cast(sum(nombre_familles) as double precision)
     from {{ ref('asf_beneficiaires_mensuel') }}
-    where nature_asf = 'C' and groupe_gipa = 'experimental'
+    where niveau = 'departement' and nature_asf = 'C' and groupe_gipa = 'experimental'
     group by annee, numero_mois
 
     union all
@@ -62,12 +64,12 @@ calcules as (
     -- Requests = intermediation procedures engaged in the year.
     select
         'demandes_intermediation' as indicateur,
-        annee,
+        cast({{ partie_date('year', 'mois') }} as integer) as annee,
         cast(null as integer),
         cast(sum(entrees) as double precision)
-    from {{ ref('procedures_actives_mensuel') }}
-    where code_procedure = 'IF'
-    group by annee
+    from {{ ref('procedures_entrees_sorties_mensuel') }}
+    where niveau = 'national' and code_procedure = 'IF'
+    group by {{ partie_date('year', 'mois') }}
 
 )
 

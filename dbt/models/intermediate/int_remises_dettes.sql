@@ -1,0 +1,60 @@
+-- Each write-off request with the strata it is read by: year of request, position against the
+-- threshold (1.5 x BMAF at 1 January of that year, barème seed), QF PRP bracket (seed), and the
+-- territory of the instructing Caf.
+with remises as (
+
+    select * from {{ ref('stg_extractions__remises_dettes') }}
+
+),
+
+bareme as (
+
+    select date_debut, date_fin, bmaf from {{ ref('dim_bareme_asf') }}
+
+),
+
+tranches as (
+
+    select * from {{ ref('tranches_qf_remise') }}
+
+),
+
+cafs as (
+
+    select code_caf, code_departement, code_region from {{ ref('dim_cafs') }}
+
+),
+
+avec_annee as (
+
+    select
+        remises.*,
+        {{ partie_date('year', 'remises.date_demande') }} as annee,
+        -- Before the barème's first date, its first value (the seed starts in April 2014).
+        greatest(
+            cast({{ dbt.date_trunc('year', 'remises.date_demande') }} as date),
+            (select min(date_debut) from bareme)
+        ) as premier_janvier
+    from remises
+
+)
+
+select
+    avec_annee.*,
+    cast(1.5 * bareme.bmaf as decimal(10, 2)) as seuil_cra,
+    case
+        when avec_annee.montant_demande > 1.5 * bareme.bmaf then 'au_dessus_seuil'
+        else 'sous_seuil'
+    end as position_seuil,
+    tranches.code_tranche as tranche_qf,
+    cafs.code_departement,
+    cafs.code_region
+from avec_annee
+-- The BMAF in force on 1 January; before the barème's first date, its first value.
+left join bareme
+    on avec_annee.premier_janvier >= bareme.date_debut
+    and (bareme.date_fin is null or avec_annee.premier_janvier <= bareme.date_fin)
+left join tranches
+    on avec_annee.qf_prp >= tranches.qf_min
+    and (tranches.qf_max is null or avec_annee.qf_prp <= tranches.qf_max)
+left join cafs on avec_annee.code_caf = cafs.code_caf

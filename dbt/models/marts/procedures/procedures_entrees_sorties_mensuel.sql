@@ -1,0 +1,53 @@
+-- Entries and exits of procedures each month, exits by closure reason (000), at every level.
+{%- set niveaux = ['national', 'caf_gestionnaire', 'caf_residence', 'departement', 'region'] %}
+{%- set motifs = ['SOLDE', 'DEFAIL', 'SUSP', 'PRP', 'INSOLV', 'REPRISE', 'AUTRE'] %}
+
+with procedures as (
+
+    select * from {{ ref('int_procedures') }}
+    where stade <> 'SIM'
+
+),
+
+mouvements as (
+
+    select
+        procedure_id, code_caf_gestionnaire, code_caf_residence, code_departement, code_region,
+        code_procedure, {{ debut_du_mois('date_engagement') }} as mois,
+        1 as entree, 0 as sortie, cast(null as varchar(16)) as motif_cloture
+    from procedures
+
+    union all
+
+    select
+        procedure_id, code_caf_gestionnaire, code_caf_residence, code_departement, code_region,
+        code_procedure, {{ debut_du_mois('date_cloture') }} as mois,
+        0 as entree, 1 as sortie, motif_cloture
+    from procedures
+    where date_cloture is not null
+
+),
+
+{%- set mesures = {'entrees': 'sum(entree)', 'sorties': 'sum(sortie)'} %}
+{%- for motif in motifs %}
+    {%- do mesures.update({'sorties_' ~ motif | lower: "sum(case when motif_cloture = '" ~ motif ~ "' then 1 else 0 end)"}) %}
+{%- endfor %}
+
+agreges as (
+
+    {{ agreger_par_niveau('mouvements', niveaux, {'mois': 'mois', 'code_procedure': 'code_procedure'}, mesures) }}
+
+)
+
+select
+    agreges.niveau,
+    agreges.type_zone,
+    agreges.code_zone,
+    agreges.libelle_zone,
+    agreges.mois,
+    agreges.code_procedure,
+    {%- for nom in mesures %}
+    cast(agreges.{{ nom }} as bigint) as {{ nom }},
+    {%- endfor %}
+    {{ rapport('agreges.sorties_solde', 'agreges.sorties') }} as part_sorties_soldees
+from agreges

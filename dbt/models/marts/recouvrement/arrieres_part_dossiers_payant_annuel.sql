@@ -1,0 +1,51 @@
+-- Share of cases with arrears that pay toward their arrears (the US federal child support
+-- programme's "cases paying toward arrears" measure), per year, at every level.
+{%- set niveaux = ['national', 'caf_gestionnaire', 'caf_residence', 'departement', 'region'] %}
+
+with procedures as (
+
+    select * from {{ ref('int_procedures') }}
+    where code_procedure <> 'IF'
+
+),
+
+dossiers as (
+
+    -- A case with arrears in a year: arrears (Arr. PA) are due in its plan that year.
+    select
+        a.procedure_id,
+        a.annee,
+        a.encaisse_arrieres_pa > 0 as paye_arrieres,
+        procedures.cle_debiteur,
+        procedures.code_caf_gestionnaire,
+        procedures.code_caf_residence,
+        procedures.code_departement,
+        procedures.code_region
+    from {{ ref('int_recouvrement_procedure_annee') }} as a
+    inner join procedures on a.procedure_id = procedures.procedure_id
+    where a.attendu_arrieres_pa > 0
+
+),
+
+agreges as (
+
+    {{ agreger_par_niveau('dossiers', niveaux, {'annee': 'annee'}, {
+        'nb_dossiers_avec_arrieres': 'count(*)',
+        'nb_dossiers_payant_arrieres': 'sum(case when paye_arrieres then 1 else 0 end)',
+        'nb_debiteurs': 'count(distinct cle_debiteur)',
+    }) }}
+
+)
+
+select
+    agreges.niveau,
+    agreges.type_zone,
+    agreges.code_zone,
+    agreges.libelle_zone,
+    cast(agreges.annee as integer) as annee,
+    cast(agreges.nb_dossiers_avec_arrieres as bigint) as nb_dossiers_avec_arrieres,
+    cast(agreges.nb_dossiers_payant_arrieres as bigint) as nb_dossiers_payant_arrieres,
+    {{ rapport('agreges.nb_dossiers_payant_arrieres', 'agreges.nb_dossiers_avec_arrieres') }}
+        as part_dossiers_payant_arrieres,
+    agreges.nb_debiteurs >= {{ var('seuil_secret_statistique') }} as est_diffusable
+from agreges
