@@ -18,6 +18,9 @@ navigation = st.navigation(
                 default=True,  # served at "/"
             ),
         ],
+        "Évaluation": [
+            st.Page(str(VUES / "evaluation_gipa.py"), title="Expérimentation GIPA"),
+        ],
         "Référence": [
             st.Page(str(VUES / "documentation.py"), title="Documentation des indicateurs"),
         ],

@@ -371,6 +371,65 @@ def realism(data_dir: OptionDonnees = None) -> None:
     _executer(lambda: _realisme(chemins(data_dir)))
 
 
+def _evaluer(c: Chemins) -> None:
+    from pipelines.construction import publier
+
+    with etape("Évaluation de l'expérimentation GIPA (doubles différences, groupes témoins)") as dire:
+        if not c.entrepot.exists():
+            raise EtapeEchouee(
+                f"entrepôt absent ({c.entrepot}) : lancer `aripa ingest` et `aripa build` d'abord"
+            )
+        import duckdb
+
+        from pipelines.evaluation.executer import ecrire, evaluer, figures
+        from pipelines.evaluation.panel import lire_panel
+
+        try:
+            panel = lire_panel(c.entrepot)
+        except duckdb.CatalogException as err:
+            raise EtapeEchouee(
+                "panel absent (marts.evaluation_panel_gipa) : lancer `aripa build` d'abord"
+            ) from err
+        evaluation = evaluer(panel, progression=dire)
+        ecrire(evaluation, c.entrepot)
+        dire(f"{len(evaluation.resultats)} résultats écrits dans marts.evaluation_gipa_resultats")
+        for chemin in figures(evaluation, c.sorties / "evaluation"):
+            dire(f"figure : {chemin}")
+    console.print(tableau_evaluation(evaluation.resultats))
+    with etape("Publication de la copie lue par les tableaux de bord") as dire:
+        dire(f"copie publiée : {publier(c)}")
+
+
+def tableau_evaluation(resultats) -> Table:
+    """The main estimate of each outcome and control group: TWFE with randomisation inference."""
+    table = Table(
+        title="Effet estimé de la GIPA (doubles différences, inférence par randomisation)",
+        title_justify="left",
+    )
+    for colonne in ("résultat", "témoins", "estimation", "IC à 95 %", "p", "traités / témoins"):
+        table.add_column(colonne, justify="left" if colonne in ("résultat", "témoins") else "right")
+    from pipelines.evaluation.panel import RESULTATS
+
+    courts = {r.code: f"{r.libelle_court} ({r.unite})" for r in RESULTATS}
+    principaux = resultats[resultats["methode"] == "twfe_randomisation"]
+    for r in principaux.itertuples():
+        table.add_row(
+            courts[r.resultat],
+            "tous" if r.groupe_temoin == "tous_non_experimentaux" else "appariés",
+            format_fr.effet(r.estimation, r.unite),
+            f"{format_fr.effet(r.ic95_bas, r.unite)} ; {format_fr.effet(r.ic95_haut, r.unite)}",
+            format_fr.nombre(r.p_valeur, decimales=3),
+            f"{r.nb_departements_traites} / {r.nb_departements_temoins}",
+        )
+    return table
+
+
+@app.command()
+def evaluate(data_dir: OptionDonnees = None) -> None:
+    """Évaluer l'expérimentation GIPA face à des groupes témoins (résultats dans l'entrepôt et figures)."""
+    _executer(lambda: _evaluer(chemins(data_dir)))
+
+
 @app.command()
 def demo(
     serve: Annotated[
@@ -382,7 +441,7 @@ def demo(
     to: Annotated[str, typer.Option("--to", help="Dernier mois exporté (AAAA-MM).")] = "2026-10",
     data_dir: OptionDonnees = None,
 ) -> None:
-    """Tout enchaîner sur les données de démonstration : generate -> ingest -> build (-> dashboard)."""
+    """Tout enchaîner sur les données de démonstration : generate, ingest, build, evaluate (, dashboard)."""
     c = chemins(data_dir)
 
     def tout() -> None:
@@ -390,6 +449,7 @@ def demo(
         _generer(c, None, seed, mois_option(from_), mois_option(to), "demo")
         _ingerer(c)
         _construire(c)
+        _evaluer(c)
         console.print(
             f"[bold green]Démonstration prête en {format_fr.duree(time.perf_counter() - debut)}[/bold green]"
         )

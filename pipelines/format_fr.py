@@ -96,3 +96,10 @@ def duree(secondes: float) -> str:
         return f"{nombre(secondes, 1)}{ESPACE_UNITE}s"
     minutes, reste = divmod(round(secondes), 60)
     return f"{minutes}{ESPACE_UNITE}min {reste}{ESPACE_UNITE}s"
+
+
+def effet(valeur: float | None, unite: str) -> str:
+    """An estimated effect in its unit: a rate's in signed points, anything else with two decimals."""
+    if unite == "points de taux":
+        return points(valeur)
+    return nombre(valeur, decimales=2)

@@ -8,33 +8,9 @@
     'delai_p90_jours': quantile('delai_jours', 0.9),
 } %}
 
-with premiers_versements as (
+with procedures as (
 
-    select procedure_id, min(date_valeur) as date_premier_versement
-    from {{ ref('stg_extractions__versements') }}
-    group by procedure_id
-
-),
-
-debut_extractions as (
-
-    select min(mois_extraction) as mois from {{ ref('stg_extractions__versements') }}
-
-),
-
-procedures as (
-
-    -- Engaged once payments extracts exist: an earlier procedure's first payment may predate them.
-    -- Intermediation (IF) is not a recovery.
-    select
-        p.*,
-        {{ partie_date('year', 'p.date_engagement') }} as annee_engagement,
-        {{ dbt.datediff('p.date_engagement', 'v.date_premier_versement', 'day') }} as delai_jours
-    from {{ ref('int_procedures') }} as p
-    left join premiers_versements as v on p.procedure_id = v.procedure_id
-    where p.stade <> 'SIM'
-        and p.code_procedure <> 'IF'
-        and p.date_engagement >= (select mois from debut_extractions)
+    select * from {{ ref('int_delai_premier_versement') }}
 
 ),
 

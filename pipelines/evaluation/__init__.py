@@ -1,0 +1,1 @@
+"""Evaluation of the GIPA experiment against control groups (seed 001, art. 7.B)."""
