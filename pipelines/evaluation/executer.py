@@ -26,6 +26,7 @@ from pipelines.evaluation.panel import (
     preparer,
 )
 
+POIDS = {"montant_attendu_tc": "le TC attendu", "nb_avec_versement": "le nombre de procédures payées"}
 AVANCES = 12  # leads shown one by one (earlier months binned into -12)
 K_APPARIEMENT = 3
 
@@ -75,7 +76,7 @@ def evaluer(panel: pd.DataFrame, progression: Callable[[str], None] = lambda _: 
     lignes, etudes = [], []
     for resultat in RESULTATS:
         pondere = resultat.ponderation is not None
-        note_poids = f"pondéré par {resultat.ponderation}" if pondere else "non pondéré"
+        note_poids = f"pondéré par {POIDS[resultat.ponderation]}" if pondere else "non pondéré"
         for groupe, temoins in groupes.items():
             cadre = preparer(panel, resultat, temoins, cal)
             progression(f"{resultat.libelle} — témoins : {groupe} ({cadre['dep'].nunique()} départements)")
