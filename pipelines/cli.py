@@ -402,14 +402,14 @@ def _evaluer(c: Chemins) -> None:
 
 def tableau_evaluation(resultats) -> Table:
     """The main estimate of each outcome and control group: TWFE with randomisation inference."""
+    from pipelines.evaluation.panel import RESULTATS
+
     table = Table(
         title="Effet estimé de la GIPA (doubles différences, inférence par randomisation)",
         title_justify="left",
     )
     for colonne in ("résultat", "témoins", "estimation", "IC à 95 %", "p", "traités / témoins"):
         table.add_column(colonne, justify="left" if colonne in ("résultat", "témoins") else "right")
-    from pipelines.evaluation.panel import RESULTATS
-
     courts = {r.code: f"{r.libelle_court} ({r.unite})" for r in RESULTATS}
     principaux = resultats[resultats["methode"] == "twfe_randomisation"]
     for r in principaux.itertuples():

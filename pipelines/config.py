@@ -35,11 +35,6 @@ class Chemins:
         return self.donnees / "warehouse" / "publication" / "aripa.duckdb"
 
     @property
-    def temporaire(self) -> Path:
-        """DuckDB spill directory."""
-        return self.donnees / "warehouse" / "tmp"
-
-    @property
     def cles(self) -> Path:
         return self.donnees / "cles"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from pipelines.evaluation import estimateurs as est
 from pipelines.evaluation.appariement import temoins_apparies
 from pipelines.evaluation.panel import RESULTATS, Calendrier, preparer
+from pipelines.evaluation.validite import face_a_la_verite
 from tests.conftest import requete
 
 
@@ -107,8 +109,10 @@ def test_evaluate_sur_la_demo_retrouve_la_verite(demo):
     )
     assert len(lignes) == len(RESULTATS) * 2 * 5
     assert {r[6] for r in lignes} == {20}
-    vrai = verite["taux_recouvrement_tc"]["effet_moyen"]
-    for resultat, groupe, methode, estimation, bas, haut, _ in lignes:
-        if resultat == "taux_recouvrement_tc" and methode in ("twfe", "twfe_randomisation", "did2s"):
-            assert bas <= vrai <= haut, (groupe, methode, estimation, vrai)
+    with duckdb.connect(str(base), read_only=True) as con:
+        resultats = con.execute("select * from marts.evaluation_gipa_resultats").df()
+    # TC rate and PDE arrears (the outcomes with a planted effect) x 3 methods x 2 control groups.
+    face = face_a_la_verite(resultats, verite)
+    assert len(face) == 12
+    assert face["dans_ic"].all(), face[["resultat", "groupe_temoin", "methode", "estimation", "verite"]]
     assert (demo["donnees"] / "outputs" / "evaluation" / "etude_evenement_taux_recouvrement_tc.png").exists()

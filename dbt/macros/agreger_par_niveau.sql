@@ -14,6 +14,16 @@
     {{ return(colonnes[niveau]) }}
 {%- endmacro %}
 
+{#- The levels of a procedure figure (two Cafs: gestionnaire and résidence) and of a figure whose
+    files have one Caf (créances, write-offs, ASF), named once for every mart. -#}
+{% macro niveaux_procedure() -%}
+    {{ return(['national', 'caf_gestionnaire', 'caf_residence', 'departement', 'region']) }}
+{%- endmacro %}
+
+{% macro niveaux_caf_unique() -%}
+    {{ return(['national', 'caf', 'departement', 'region']) }}
+{%- endmacro %}
+
 {% macro type_zone(niveau) -%}
     {{ return({'national': 'national', 'departement': 'departement', 'region': 'region'}.get(niveau, 'caf')) }}
 {%- endmacro %}

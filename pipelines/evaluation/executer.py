@@ -22,7 +22,6 @@ from pipelines.evaluation.panel import (
     RESULTATS,
     Calendrier,
     calendrier,
-    index_mois,
     preparer,
 )
 
@@ -45,8 +44,8 @@ def groupes_de_comparaison(panel: pd.DataFrame, cal: Calendrier) -> tuple[set[st
     traites = set(par_dep[par_dep == "experimental"].index)
     tous = set(par_dep[par_dep != "experimental"].index)
     cadre_tc = preparer(panel, RESULTATS[0], tous, cal)
-    debut = index_mois(pd.Series([cal.debut_traitement]))[0]
-    return traites, {"tous_non_experimentaux": tous, "apparies": temoins_apparies(cadre_tc, traites, debut)}
+    apparies = temoins_apparies(cadre_tc, traites, cal.indice_debut)
+    return traites, {"tous_non_experimentaux": tous, "apparies": apparies}
 
 
 def _ligne(resultat, groupe, methode, e: est.Estimation, cadre: pd.DataFrame, notes: str) -> dict:
@@ -72,7 +71,7 @@ def _ligne(resultat, groupe, methode, e: est.Estimation, cadre: pd.DataFrame, no
 def evaluer(panel: pd.DataFrame, progression: Callable[[str], None] = lambda _: None) -> Evaluation:
     cal = calendrier(panel)
     traites, groupes = groupes_de_comparaison(panel, cal)
-    debut = int(index_mois(pd.Series([cal.debut_traitement]))[0])
+    debut = cal.indice_debut
     lignes, etudes = [], []
     for resultat in RESULTATS:
         pondere = resultat.ponderation is not None

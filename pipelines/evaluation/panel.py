@@ -84,6 +84,11 @@ class Calendrier:
     generalisation: date
 
     @property
+    def indice_debut(self) -> int:
+        """Month index of the start (year x 12 + month - 1): the `t` of the estimation frames."""
+        return self.debut_traitement.year * 12 + self.debut_traitement.month - 1
+
+    @property
     def fin_fenetre(self) -> date:
         # The last month before generalisation: afterwards every département is treated.
         annee, mois = divmod(self.generalisation.year * 12 + self.generalisation.month - 2, 12)

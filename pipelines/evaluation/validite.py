@@ -85,33 +85,53 @@ def simulation(panels: int, graine: int = 7) -> None:
     print(f"   durée : {time.perf_counter() - debut:.0f} s")
 
 
-def demo(dossier: Path) -> None:
-    from pipelines.config import chemins
-    from pipelines.evaluation.executer import evaluer
-    from pipelines.evaluation.panel import lire_panel
+# The three estimates of the average effect (the event study and the placebo answer other questions).
+METHODES_EFFET = ("twfe", "twfe_randomisation", "did2s")
 
-    c = chemins(dossier)
-    verite = json.loads((c.donnees / "verite" / "verite_gipa.json").read_text(encoding="utf-8"))
-    resultats = evaluer(lire_panel(c.publication, lecture_seule=True)).resultats
-    print(f"2. Données de démonstration ({c.donnees}) face au fichier de vérité du générateur")
-    attendus = {
+
+def effets_plantes(verite: dict) -> dict[str, float]:
+    """The generator's planted average effect, by outcome code of the results table."""
+    return {
         "taux_recouvrement_tc": verite["taux_recouvrement_tc"]["effet_moyen"],
         "arrieres_pde_encaisses": verite["arrieres_pa_encaisses_pde"]["effet_moyen_par_departement_mois"],
     }
-    for code, vrai in attendus.items():
-        for groupe in ("tous_non_experimentaux", "apparies"):
-            for methode in ("twfe", "twfe_randomisation", "did2s"):
-                ligne = resultats[
-                    (resultats["resultat"] == code)
-                    & (resultats["groupe_temoin"] == groupe)
-                    & (resultats["methode"] == methode)
-                ].iloc[0]
-                dedans = ligne["ic95_bas"] <= vrai <= ligne["ic95_haut"]
-                print(
-                    f"   {code} [{groupe}, {methode}] : estimé {ligne['estimation']:.4f} "
-                    f"[{ligne['ic95_bas']:.4f} ; {ligne['ic95_haut']:.4f}], vérité {vrai:.4f} "
-                    f"-> {'dans' if dedans else 'HORS de'} l'IC"
-                )
+
+
+def face_a_la_verite(resultats: pd.DataFrame, verite: dict) -> pd.DataFrame:
+    """Each estimate of an outcome with a planted effect, the truth beside it, and whether its 95 %
+    interval covers it."""
+    vrais = effets_plantes(verite)
+    lignes = resultats[resultats["resultat"].isin(list(vrais)) & resultats["methode"].isin(METHODES_EFFET)]
+    lignes = lignes.assign(verite=lignes["resultat"].map(vrais))
+    dans_ic = (lignes["ic95_bas"] <= lignes["verite"]) & (lignes["verite"] <= lignes["ic95_haut"])
+    return lignes.assign(dans_ic=dans_ic)
+
+
+def demo(dossier: Path | None) -> None:
+    """The results `aripa evaluate` wrote (what the dashboard shows) against the truth file."""
+    import duckdb
+
+    from pipelines.config import chemins
+
+    c = chemins(dossier)
+    fichier_verite = c.donnees / "verite" / "verite_gipa.json"
+    if not fichier_verite.exists():
+        raise SystemExit(f"fichier de vérité absent ({fichier_verite}) : données de `aripa demo` attendues")
+    verite = json.loads(fichier_verite.read_text(encoding="utf-8"))
+    try:
+        with duckdb.connect(str(c.publication), read_only=True) as con:
+            resultats = con.execute("select * from marts.evaluation_gipa_resultats").df()
+    except (duckdb.IOException, duckdb.CatalogException) as err:
+        raise SystemExit(
+            f"résultats absents dans {c.publication} : lancer `aripa demo` (ou `aripa evaluate`)"
+        ) from err
+    print(f"2. Données de démonstration ({c.donnees}) face au fichier de vérité du générateur")
+    for ligne in face_a_la_verite(resultats, verite).itertuples():
+        print(
+            f"   {ligne.resultat} [{ligne.groupe_temoin}, {ligne.methode}] : estimé {ligne.estimation:.4f} "
+            f"[{ligne.ic95_bas:.4f} ; {ligne.ic95_haut:.4f}], vérité {ligne.verite:.4f} "
+            f"-> {'dans' if ligne.dans_ic else 'HORS de'} l'IC"
+        )
 
 
 def mpdta() -> None:

@@ -31,5 +31,5 @@ select
 from {{ ref('int_procedures') }} as p
 left join premiers_versements as v on p.procedure_id = v.procedure_id
 where p.stade <> 'SIM'
-    and p.code_procedure <> 'IF'
+    and p.est_recouvrement
     and p.date_engagement >= (select mois from debut_extractions)

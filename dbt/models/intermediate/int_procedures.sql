@@ -17,6 +17,9 @@ select
     -- Territory = where the creditor lives (Caf de résidence); the MSA has none.
     cafs.code_departement,
     cafs.code_region,
+    -- A recovery procedure: financial intermediation (IF) passes pensions through, it recovers no
+    -- unpaid one, and counted in it would inflate the recovery KPIs from 2020 on.
+    photographies.code_procedure <> 'IF' as est_recouvrement,
     -- Phase of the recovery (004, "phase amiable / contentieuse"): an amicable recovery (RA) or a
     -- forced one (direct payment, seizure on benefits, other forced recovery). IF recovers nothing.
     case

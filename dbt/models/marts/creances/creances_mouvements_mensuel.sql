@@ -1,6 +1,6 @@
 -- What happened to the créances each month: implanted, increased, recovered (and how much of it by
 -- withholding on benefits), written off, admitted as non-recoverable (non-valeur), cancelled.
-{%- set niveaux = ['national', 'caf', 'departement', 'region'] %}
+{%- set niveaux = niveaux_caf_unique() %}
 
 with mouvements as (
 

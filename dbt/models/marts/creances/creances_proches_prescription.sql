@@ -1,7 +1,7 @@
 -- Prévention de la prescription (004): créances still being recovered at the latest photograph, and
 -- those whose prescription date falls within 6 or 12 months of it (or has passed), by count and
 -- balance.
-{%- set niveaux = ['national', 'caf', 'departement', 'region'] %}
+{%- set niveaux = niveaux_caf_unique() %}
 
 with creances as (
 

@@ -1,7 +1,7 @@
 -- Taux de recouvrement réel ou financier (004): recovered in the year / (stock at 1 January + debts
 -- created in the year), for ARIPA créances and for the Caf's overpayments (indus). Definition in
 -- the YAML beside it.
-{%- set niveaux = ['national', 'caf', 'departement', 'region'] %}
+{%- set niveaux = niveaux_caf_unique() %}
 
 with creances as (
 

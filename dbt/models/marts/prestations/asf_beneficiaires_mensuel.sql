@@ -1,5 +1,5 @@
 -- ASF beneficiaries (families, children, amount paid) by kind, per month, at every level.
-{%- set niveaux = ['national', 'caf', 'departement', 'region'] %}
+{%- set niveaux = niveaux_caf_unique() %}
 
 with asf as (
 

@@ -1,7 +1,7 @@
 -- Seizures on benefits (seed 002): the stock of seizure procedures at month end and what they
 -- recovered (both read from the catalogue's marts, not recomputed), with the month's events:
 -- DEFAIL notices, suspensions, seizures stopped and closed on a 4th DEFAIL.
-{%- set niveaux = ['national', 'caf_gestionnaire', 'caf_residence', 'departement', 'region'] %}
+{%- set niveaux = niveaux_procedure() %}
 
 with stock as (
 

@@ -1,6 +1,6 @@
 -- Time from engagement to the first payment (days), median and 90th percentile, by year of
 -- engagement and procedure type (with an ENSEMBLE row: quantiles do not add up), at every level.
-{%- set niveaux = ['national', 'caf_gestionnaire', 'caf_residence', 'departement', 'region'] %}
+{%- set niveaux = niveaux_procedure() %}
 {%- set mesures = {
     'nb_engagees': 'count(*)',
     'nb_avec_versement': 'count(delai_jours)',

@@ -1,6 +1,6 @@
 -- Procédures actives (000): the month-end stock of procedures by type and stage, with its age, at
 -- every geographic level. Definition in the YAML beside it.
-{%- set niveaux = ['national', 'caf_gestionnaire', 'caf_residence', 'departement', 'region'] %}
+{%- set niveaux = niveaux_procedure() %}
 
 with procedures as (
 

@@ -1,5 +1,5 @@
 -- Entries and exits of procedures each month, exits by closure reason (000), at every level.
-{%- set niveaux = ['national', 'caf_gestionnaire', 'caf_residence', 'departement', 'region'] %}
+{%- set niveaux = niveaux_procedure() %}
 {%- set motifs = ['SOLDE', 'DEFAIL', 'SUSP', 'PRP', 'INSOLV', 'REPRISE', 'AUTRE'] %}
 
 with procedures as (

@@ -1,11 +1,11 @@
 -- Share of cases with arrears that pay toward their arrears (the US federal child support
 -- programme's "cases paying toward arrears" measure), per year, at every level.
-{%- set niveaux = ['national', 'caf_gestionnaire', 'caf_residence', 'departement', 'region'] %}
+{%- set niveaux = niveaux_procedure() %}
 
 with procedures as (
 
     select * from {{ ref('int_procedures') }}
-    where code_procedure <> 'IF'
+    where est_recouvrement
 
 ),
 

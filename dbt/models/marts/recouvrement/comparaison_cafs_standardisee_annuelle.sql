@@ -1,12 +1,12 @@
 -- Fair comparison of Cafs (004: objectives that take "la structure de son fichier" into account):
 -- TC recovered against what the Caf would recover at national rates given its case mix (indirect
 -- standardisation), with a 95 % confidence interval. Definition in the YAML beside it.
-{%- set niveaux = ['national', 'caf_gestionnaire', 'caf_residence', 'departement', 'region'] %}
+{%- set niveaux = niveaux_procedure() %}
 
 with procedures as (
 
     select * from {{ ref('int_procedures') }}
-    where code_procedure <> 'IF'
+    where est_recouvrement
 
 ),
 

@@ -1,7 +1,7 @@
 -- Taux de recouvrement, flow reading: collected / expected per month, for the terme courant (TC),
 -- TC + arrears, and every component of the plan, by procedure type and phase (with an ENSEMBLE
 -- roll-up), at every geographic level. Definition in the YAML beside it.
-{%- set niveaux = ['national', 'caf_gestionnaire', 'caf_residence', 'departement', 'region'] %}
+{%- set niveaux = niveaux_procedure() %}
 {%- set mesures = {
     'montant_attendu_tc': 'sum(attendu_tc)',
     'montant_encaisse_tc': 'sum(encaisse_tc)',
@@ -24,10 +24,9 @@ with mois_couverts as (
 
 procedures as (
 
-    -- Recovery procedures only: financial intermediation (IF) passes pensions through, it does
-    -- not recover unpaid ones, and would inflate the rate from 2020 on.
+    -- Recovery procedures only (int_procedures.est_recouvrement: intermediation excluded).
     select * from {{ ref('int_procedures') }}
-    where code_procedure <> 'IF'
+    where est_recouvrement
 
 ),
 

@@ -1,6 +1,6 @@
 -- Remises de dettes (004): requests and decisions by outcome, amounts and rate written off, by
 -- deciding body, threshold, responsibility and QF bracket, per year of request, at every level.
-{%- set niveaux = ['national', 'caf', 'departement', 'region'] %}
+{%- set niveaux = niveaux_caf_unique() %}
 
 with remises as (
 
