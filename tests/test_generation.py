@@ -90,6 +90,12 @@ def test_remises_suivent_le_referentiel_et_saisies_les_regles_du_seed_002():
     procedures = simuler_procedures(p, rng).rename(VERS_CONTRAT)
     remises = simuler_creances(procedures, p, rng).remises
     assert remises.height > 500
+    # The PRP parts as NSF shows them (seed 002), the QF itself is computed in dbt (int_remises_dettes).
+    assert "qf_prp" not in remises.columns
+    assert set(remises["nombre_parts"].unique().to_list()) <= {1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0}
+    assert (
+        remises["charges_logement"] < remises["ressources_mensuelles"] + remises["prestations_mensuelles"]
+    ).all()
     # A child's death: automatic referral to the CRA, written off in full (seed 004).
     deces = remises.filter(pl.col("responsabilite") == "DECES_ENFANT", pl.col("decision") != "ATTENTE")
     assert deces.height > 0

@@ -80,8 +80,9 @@ def suite(extraction: Extraction) -> dict:
             )
         if col.type == "montant" or col.bornes:
             minimum, maximum = col.bornes or (None, MONTANT_MAX)
-            # An amount's lower bound is montant_negatif's: only integers get a minimum here.
-            avec_minimum = minimum is not None and col.type != "montant"
+            # An amount's lower bound is montant_negatif's: only integers, and a decimal whose
+            # minimum is above 0 (a number of parts), get a minimum here.
+            avec_minimum = minimum is not None and (col.type != "montant" or minimum > 0)
             bornes = {"max_value": maximum} | ({"min_value": minimum} if avec_minimum else {})
             attentes.append(
                 _attente(
