@@ -56,6 +56,9 @@ class Extraction:
     non_stockees: tuple[str, ...] = ()  # headers of personal columns read past, never stored
     ordre: tuple[tuple[str, str], ...] = ()  # (a, b): a <= b when both are filled
     references: tuple[tuple[str, str], ...] = ()  # (column, extract whose key it names)
+    # (reference column, column of the referenced row, column of this row): the referenced row's
+    # value <= this row's (a payment is not dated before its procedure's engagement)
+    ordre_references: tuple[tuple[str, str, str], ...] = ()
     cle_par_periode: bool = False  # the key identifies a row within the month covered only
 
     def nom_fichier(self, periode: str, extension: str = "csv") -> str:
@@ -84,6 +87,22 @@ def _valeurs(brut: object) -> tuple[str, ...] | None:
 def codes_caf() -> tuple[str, ...]:
     with (DOSSIER_SEEDS / "cafs.csv").open(encoding="utf-8") as handle:
         return tuple(row["code_caf"] for row in csv.DictReader(handle))
+
+
+def _ordre_references(nom: str, meta: dict, fichier: Path) -> tuple[tuple[str, str, str], ...]:
+    """`ordre_references: [[procedures.date_engagement, date_valeur]]` -> (procedure_id,
+    date_engagement, date_valeur): the extract named before the dot must be one this one references."""
+    par_cible = {cible: colonne for colonne, cible in meta.get("references", {}).items()}
+    resultat = []
+    for avant, apres in meta.get("ordre_references", ()):
+        cible, _, colonne_cible = avant.partition(".")
+        if cible not in par_cible or not colonne_cible:
+            raise ValueError(
+                f"{fichier}: {nom}.ordre_references: {avant!r} doit nommer extraction.colonne d'une "
+                f"extraction référencée ({', '.join(par_cible) or 'aucune'})"
+            )
+        resultat.append((par_cible[cible], colonne_cible, apres))
+    return tuple(resultat)
 
 
 def lire_contrat(fichier: Path = FICHIER_CONTRAT) -> dict[str, Extraction]:
@@ -122,6 +141,7 @@ def lire_contrat(fichier: Path = FICHIER_CONTRAT) -> dict[str, Extraction]:
             non_stockees=tuple(meta.get("non_stockees", ())),
             ordre=tuple(tuple(paire) for paire in meta.get("ordre", ())),
             references=tuple(meta.get("references", {}).items()),
+            ordre_references=_ordre_references(table["name"], meta, fichier),
             cle_par_periode=bool(meta.get("cle_par_periode", False)),
         )
     return extractions

@@ -90,6 +90,12 @@ def test_remises_suivent_le_referentiel_et_saisies_les_regles_du_seed_002():
     procedures = simuler_procedures(p, rng).rename(VERS_CONTRAT)
     remises = simuler_creances(procedures, p, rng).remises
     assert remises.height > 500
+    # The PRP parts as NSF shows them (seed 002), the QF itself is computed in dbt (int_remises_dettes).
+    assert "qf_prp" not in remises.columns
+    assert set(remises["nombre_parts"].unique().to_list()) <= {1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0}
+    assert (
+        remises["charges_logement"] < remises["ressources_mensuelles"] + remises["prestations_mensuelles"]
+    ).all()
     # A child's death: automatic referral to the CRA, written off in full (seed 004).
     deces = remises.filter(pl.col("responsabilite") == "DECES_ENFANT", pl.col("decision") != "ATTENTE")
     assert deces.height > 0
@@ -114,3 +120,26 @@ def test_remises_suivent_le_referentiel_et_saisies_les_regles_du_seed_002():
     longues = longues.join(procedures, on="procedure_id")
     assert longues.height > 0 and (longues["motif_cloture"] == "SUSP").all()
     assert ((longues["date_cloture"] - longues["date_evenement"]).dt.total_days() == 91).all()
+
+
+def test_aucun_versement_avant_l_engagement_de_sa_procedure():
+    """Issue 12: a third of the recovery procedures had their first payment dated before the
+    engagement, inside the engagement month. The generator must never draw one."""
+    import numpy as np
+    import polars as pl
+
+    from pipelines.generation.demo import VERS_CONTRAT, parametres
+    from pipelines.generation.modele import simuler_mensualites, simuler_procedures
+
+    p = parametres(5, 0.02, date(2024, 1, 1), date(2026, 10, 1))
+    rng = np.random.default_rng(5)
+    procedures = simuler_procedures(p, rng).rename(VERS_CONTRAT)
+    versements = simuler_mensualites(procedures, p, rng).versements.join(
+        procedures.select("procedure_id", "date_engagement"), on="procedure_id"
+    )
+    mois_engagement = versements.filter(
+        pl.col("date_valeur").dt.truncate("1mo") == pl.col("date_engagement").dt.truncate("1mo")
+    )
+    assert mois_engagement.height > 1000  # payments in the engagement month exist, and are checked
+    assert versements.filter(pl.col("date_valeur") < pl.col("date_engagement")).height == 0
+    assert versements["date_valeur"].dt.day().max() <= 28

@@ -215,3 +215,69 @@ def test_cle_creee_au_premier_lancement_lisible_par_son_seul_proprietaire(tmp_pa
     monkeypatch.setenv("ARIPA_CLE_PSEUDONYMISATION", "abcd")
     with pytest.raises(CleInvalide, match="trop courte"):
         charger_cle(tmp_path / "cles")
+
+
+def test_versement_date_avant_l_engagement_de_sa_procedure_en_quarantaine(tmp_path):
+    """Issue 12: a payment dated before its procedure's engagement is `ordre_incoherent`, checked
+    across extracts (in the same load, and against a procedure already in the warehouse, its
+    latest photograph), the quarantine naming both dates."""
+    procedures = [
+        ENTETE_PROCEDURES,
+        "P1;1000001;2000001;311;311;RA;DEF;15/01/2026;;;;100,00",
+        "P2;1000002;2000002;311;311;RA;ENG;03/01/2026;;;;200,00",
+    ]
+    premier = {
+        "procedures_2026-01.csv": procedures,
+        "versements_2026-01.csv": [
+            ENTETE_VERSEMENTS,
+            "V1;P1;14/01/2026;100,00;VIR;DEBITEUR;100,00;0,00;0,00;0,00;0,00",  # the day before
+            "V2;P1;15/01/2026;100,00;VIR;DEBITEUR;100,00;0,00;0,00;0,00;0,00",  # the same day: fine
+            "V3;P2;20/01/2026;50,00;VIR;DEBITEUR;50,00;0,00;0,00;0,00;0,00",
+        ],
+    }
+    _ingerer(tmp_path, premier)
+    base = tmp_path / "aripa.duckdb"
+    assert requete(base, "select fichier, ligne, champ, regle, valeur from raw.quarantaine") == [
+        (
+            "versements_2026-01.csv",
+            2,
+            "Date de valeur",
+            "ordre_incoherent",
+            "Date de valeur 14/01/2026 avant Engagée le 15/01/2026",
+        )
+    ]
+    # A later load: the procedures are only in the warehouse. P2's February photograph moves its
+    # engagement to 10/01/2026 (a correction): the latest photograph is the one checked.
+    second = {
+        "procedures_2026-02.csv": [
+            procedures[0],
+            procedures[1],
+            "P2;1000002;2000002;311;311;RA;ENG;10/01/2026;;;;200,00",
+        ],
+        "versements_2026-02.csv": [
+            ENTETE_VERSEMENTS,
+            "V4;P1;02/02/2026;100,00;VIR;DEBITEUR;100,00;0,00;0,00;0,00;0,00",
+        ],
+    }
+    _ingerer(tmp_path, second)
+    troisieme = {
+        "versements_2026-03.csv": [
+            ENTETE_VERSEMENTS,
+            "V5;P2;09/01/2026;10,00;VIR;DEBITEUR;10,00;0,00;0,00;0,00;0,00",  # before 10/01/2026
+            "V6;P1;01/03/2026;100,00;VIR;DEBITEUR;100,00;0,00;0,00;0,00;0,00",
+        ],
+    }
+    rapport = _ingerer(tmp_path, troisieme)
+    assert [
+        (r.fichier, r.lignes_chargees, r.lignes_quarantaine) for r in rapport.lignes if r.statut == "chargé"
+    ] == [("versements_2026-03.csv", 1, 1)]
+    assert requete(
+        base,
+        "select ligne, champ, regle, valeur from raw.quarantaine where fichier = 'versements_2026-03.csv'",
+    ) == [(2, "Date de valeur", "ordre_incoherent", "Date de valeur 09/01/2026 avant Engagée le 10/01/2026")]
+    assert requete(base, "select versement_id from raw.versements order by 1") == [
+        ("V2",),
+        ("V3",),
+        ("V4",),
+        ("V6",),
+    ]

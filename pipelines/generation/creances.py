@@ -54,6 +54,8 @@ BAREME_REMISE = np.array(  # write-off rate by responsibility (rows) and QF brac
         [0.25, 0.00, 0.00, 0.00],
     ]
 )
+NOMBRES_PARTS = np.array([1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0])  # assumption: the débiteur's household
+PART_NOMBRES_PARTS = np.array([0.25, 0.15, 0.22, 0.18, 0.12, 0.05, 0.03])
 CANAUX = np.array(["COURRIER", "TELEPHONE", "MAIL", "GUICHET"])
 PART_CANAUX = np.array([0.45, 0.20, 0.20, 0.15])
 PART_DEMANDES_REMISE = 0.12
@@ -107,6 +109,17 @@ def _personnes_des_indus(procedures: pl.DataFrame, codes: np.ndarray, caf: np.nd
     if seuls.size:
         personne[seuls] = [f"9{x:06d}" for x in rng.integers(0, 999_999, size=seuls.size)]
     return personne
+
+
+def qf_prp(
+    ressources: np.ndarray, prestations: np.ndarray, logement: np.ndarray, parts: np.ndarray
+) -> np.ndarray:
+    """QF PRP as the PRP screen shows it (seed 002): (resources + benefits - housing) / parts,
+    truncated to the euro, never below 0. The warehouse recomputes it in dbt (int_remises_dettes)
+    from the extract's parts; the generator needs it to draw the barème's decision."""
+    return np.floor(np.round(np.maximum(ressources + prestations - logement, 0.0) / parts, 6)).astype(
+        np.int64
+    )
 
 
 def simuler_creances(procedures: pl.DataFrame, p: Parametres, rng: np.random.Generator) -> Creances:
@@ -182,7 +195,13 @@ def simuler_creances(procedures: pl.DataFrame, p: Parametres, rng: np.random.Gen
     annee_demande = t_demande // 12
     seuil = np.round(1.5 * en_vigueur(p.bmaf, annee_demande * 12) * facteur_seuil[caf_pos], 2)
     seuil = np.where((t_demande < REFERENTIEL) & tout_en_cra[caf_pos], 0.0, seuil)
-    qf = np.round(rng.lognormal(np.log(650.0), 0.45, size=n)).astype(np.int64)
+    # The PRP screen's parts (seed 002): monthly resources, monthly benefits, housing costs, number of
+    # parts; the QF is computed from them as NSF does, truncated to the euro (788.5 shows as 788).
+    nb_parts = rng.choice(NOMBRES_PARTS, size=n, p=PART_NOMBRES_PARTS)
+    ressources = np.round(rng.lognormal(np.log(1300.0), 0.45, size=n), 2)
+    prestations = np.round((nb_parts - 1.0) * rng.lognormal(np.log(260.0), 0.35, size=n), 2)
+    logement = np.round((ressources + prestations) * rng.uniform(0.10, 0.35, size=n), 2)
+    qf = qf_prp(ressources, prestations, logement, nb_parts)
     responsabilite = rng.choice(4, size=n, p=PART_RESPONSABILITES)
     indulgence_z = rng.normal(0.0, 0.35, size=codes.size)
     indulgence = np.exp(np.where(t_demande >= REFERENTIEL, 0.5, 1.0) * indulgence_z[caf_pos])
@@ -328,7 +347,10 @@ def simuler_creances(procedures: pl.DataFrame, p: Parametres, rng: np.random.Gen
                 "code_caf": code_caf[d],
                 "canal": np.where(deces[d], "AUTO", rng.choice(CANAUX, size=d.size, p=PART_CANAUX)),
                 "date_demande": jour_demande[d],
-                "qf_prp": qf[d],
+                "ressources_mensuelles": ressources[d],
+                "prestations_mensuelles": prestations[d],
+                "charges_logement": logement[d],
+                "nombre_parts": nb_parts[d],
                 "responsabilite": np.where(deces[d], "DECES_ENFANT", RESPONSABILITES[responsabilite[d]]),
                 "montant_demande": solde_demande[d],
                 "instance": np.where(instance_cra[d], "CRA", "SERVICES"),

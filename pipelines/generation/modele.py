@@ -517,7 +517,12 @@ def simuler_mensualites(procedures: pl.DataFrame, p: Parametres, rng: np.random.
         }
     )
     v = np.flatnonzero(paie)
-    jour_v = rng.integers(1, 29, size=v.size)
+    # A payment is never dated before its procedure's engagement: in the engagement month its
+    # value date falls between the engagement day and the 28th.
+    dates_engagement = actives["date_engagement"].to_numpy().astype("datetime64[D]")
+    jour_engagement = (dates_engagement - dates_engagement.astype("datetime64[M]")).astype(np.int64) + 1
+    premier_jour = np.where(rang[v] == 0, jour_engagement[idx[v]], 1)
+    jour_v = premier_jour + np.floor(rng.random(v.size) * (29 - premier_jour)).astype(np.int64)
     tri = np.lexsort((procedure_id[v], jour_v, mois[v]))  # by month, value date, procedure
     ordre, jour_o = v[tri], jour_v[tri]
     mois_v = mois[ordre]

@@ -33,7 +33,7 @@ from pipelines.ingestion.chargement import (
 from pipelines.ingestion.controle import MASQUE_PERSONNEL, SCHEMA_QUARANTAINE, controler
 from pipelines.ingestion.lecture import FichierIllisible, lire_fichier
 from pipelines.ingestion.pseudonymisation import CleInvalide, Pseudonymiseur
-from pipelines.validation.suites import colonne_reference
+from pipelines.validation.suites import colonne_date_reference, colonne_reference
 from pipelines.validation.verification import RANG, Verificateur
 
 MEMOIRE_DUCKDB = "4GB"  # the rest of the machine's 24 GB is for the file being validated
@@ -122,8 +122,37 @@ def _cles_connues(con: duckdb.DuckDBPyConnection, cible: Extraction, lues: list[
     return pl.concat([en_base, *lues]).unique()
 
 
+def colonnes_comparees(extractions: dict[str, Extraction]) -> dict[str, set[str]]:
+    """Extract -> its columns that another extract's rows are ordered against (ordre_references)."""
+    comparees: dict[str, set[str]] = {}
+    for ext in extractions.values():
+        cibles = dict(ext.references)
+        for colonne, colonne_cible, _ in ext.ordre_references:
+            comparees.setdefault(cibles[colonne], set()).add(colonne_cible)
+    return comparees
+
+
+def _dates_connues(
+    con: duckdb.DuckDBPyConnection, cible: Extraction, colonnes: set[str], lues: list[pl.DataFrame]
+) -> pl.DataFrame:
+    """Per key of `cible`, the compared columns of its latest photograph: this load's valid rows
+    or, failing them, the warehouse's."""
+    cle, noms = cible.cle[0], sorted(colonnes)
+    derniers = ", ".join(f"arg_max({c}, _periode) as {c}" for c in noms)
+    en_base = con.sql(
+        f"select {cle}, {derniers}, max(_periode) as _periode from raw.{cible.nom} group by {cle}"
+    ).pl()
+    schema = {cle: pl.String, **{c: pl.Date for c in noms}, "_periode": pl.Date}
+    toutes = pl.concat([en_base.cast(schema), *[f.cast(schema) for f in lues]], how="vertical")
+    return toutes.sort("_periode").unique(cle, keep="last").drop("_periode")
+
+
 def valider_lots(
-    lots: list[Lot], ext: Extraction, connues: dict[str, pl.Series], verificateur: Verificateur
+    lots: list[Lot],
+    ext: Extraction,
+    connues: dict[str, pl.Series],
+    verificateur: Verificateur,
+    dates: dict[str, pl.DataFrame] | None = None,
 ) -> tuple[list[Lot], pl.DataFrame]:
     """Run the extract's suite on the rows of all its new files at once; failing rows join the
     quarantine of their file (one quarantine row per failed rule), the others stay to be loaded."""
@@ -145,6 +174,18 @@ def valider_lots(
             for colonne, cible in ext.references
         ]
     ).with_columns(pl.col(RANG).cast(pl.Int64))
+    # The referenced row's date each row is ordered against (a payment's procedure engagement).
+    cibles = dict(ext.references)
+    comparees: dict[str, tuple[str, str, str]] = {}
+    for colonne, colonne_cible, apres in ext.ordre_references:
+        ajoutee = colonne_date_reference(colonne, colonne_cible)
+        comparees[ajoutee] = (apres, cibles[colonne], colonne_cible)
+        cible = (dates or {})[cibles[colonne]]
+        lignes = lignes.join(
+            cible.select(pl.col(cible.columns[0]).alias(colonne), pl.col(colonne_cible).alias(ajoutee)),
+            on=colonne,
+            how="left",
+        )
     verification = verificateur.verifier(ext, lignes)
     echecs = verification.echecs
     if echecs.is_empty():
@@ -156,10 +197,19 @@ def valider_lots(
     valeurs = (
         lignes.join(echecs.select(RANG).unique(), on=RANG, how="semi")
         .join(fichiers, on="_lot", how="left")
-        .select(RANG, "_fichier", "_ligne", *[c.nom for c in ext.colonnes])
+        .select(RANG, "_fichier", "_ligne", *[c.nom for c in ext.colonnes], *comparees)
     )
 
     def texte(colonne: str) -> pl.Expr:
+        if colonne in comparees:  # both dates: "Date de valeur 03/05/2020 avant Engagée le 10/05/2020"
+            apres, nom_cible, colonne_cible = comparees[colonne]
+            cible = contrat()[nom_cible]
+            return pl.concat_str(
+                pl.lit(f"{ext.colonne(apres).entete} "),
+                pl.col(apres).dt.strftime("%d/%m/%Y"),
+                pl.lit(f" avant {cible.colonne(colonne_cible).entete} "),
+                pl.col(colonne).dt.strftime("%d/%m/%Y"),
+            )
         if colonne in personnels:
             return pl.lit(MASQUE_PERSONNEL)
         if lignes.schema[colonne] == pl.Date:  # shown as the extract writes it
@@ -230,6 +280,9 @@ def ingerer(
         verificateur = Verificateur()
         cles_lues: dict[str, list[pl.Series]] = {}
         connues_par_cible: dict[str, pl.Series] = {}
+        comparees = colonnes_comparees(extractions)
+        dates_lues: dict[str, list[pl.DataFrame]] = {}
+        dates_par_cible: dict[str, pl.DataFrame] = {}
         a_charger: dict[str, list[tuple[int, Path, Extraction, date, str]]] = {}
         for numero, chemin in enumerate(fichiers, start=1):
             reconnu = reconnaitre(chemin.name, extractions)
@@ -264,6 +317,12 @@ def ingerer(
                         progression(f"[{numero}/{len(fichiers)}] refusé : {err}")
                         continue
                     cles_lues.setdefault(ext.nom, []).append(cles)
+                    if ext.nom in comparees:
+                        dates_lues.setdefault(ext.nom, []).append(
+                            lot.valides.select(ext.cle[0], *sorted(comparees[ext.nom])).with_columns(
+                                pl.lit(lot.periode, dtype=pl.Date).alias("_periode")
+                            )
+                        )
                     lots.append((numero, lot))
                 if not lots:
                     continue
@@ -274,7 +333,16 @@ def ingerer(
                             con, extractions[cible], cles_lues.get(cible, [])
                         )
                 connues = {cible: connues_par_cible[cible] for _, cible in ext.references}
-                valides, resultats = valider_lots([lot for _, lot in lots], ext, connues, verificateur)
+                cibles = dict(ext.references)
+                for colonne, _, _ in ext.ordre_references:
+                    cible = cibles[colonne]
+                    if cible not in dates_par_cible:
+                        dates_par_cible[cible] = _dates_connues(
+                            con, extractions[cible], comparees[cible], dates_lues.get(cible, [])
+                        )
+                valides, resultats = valider_lots(
+                    [lot for _, lot in lots], ext, connues, verificateur, dates_par_cible
+                )
                 enregistrer_validation(con, resultats, [lot.fichier for _, lot in lots])
                 lues = sum(lot.lignes_lues for _, lot in lots)
                 progression(

@@ -12,6 +12,8 @@ What a suite checks (the parsing of dates, amounts and integers is done before, 
   montant_negatif    amount >= 0                              expect_column_values_to_be_between
   hors_bornes        amount <= 1 000 000 EUR, integer ranges  expect_column_values_to_be_between
   ordre_incoherent   a <= b (engagement before closure...)    expect_column_pair_values_a_to_be_greater_than_b
+                     and across extracts (a payment not dated  on the referenced row's date, added by
+                     before its procedure's engagement)        ingestion
   reference_inconnue the procedure / créance named exists     expect_column_values_to_be_in_set on a
                      in the same load or in the warehouse      flag computed by ingestion
   cle_en_double      key unique across the files of a load    expect_(compound_)column(s)_..._unique
@@ -41,6 +43,11 @@ def _attente(type_: str, regle: str, champ: str, colonne: str | None = None, **k
 def colonne_reference(colonne: str) -> str:
     """The flag ingestion adds: true when `colonne` names a row of the referenced extract."""
     return f"_{colonne}_connu"
+
+
+def colonne_date_reference(colonne: str, colonne_cible: str) -> str:
+    """The column ingestion adds: `colonne_cible` of the row that `colonne` names (its latest photograph)."""
+    return f"_{colonne}_{colonne_cible}"
 
 
 def suite(extraction: Extraction) -> dict:
@@ -73,8 +80,9 @@ def suite(extraction: Extraction) -> dict:
             )
         if col.type == "montant" or col.bornes:
             minimum, maximum = col.bornes or (None, MONTANT_MAX)
-            # An amount's lower bound is montant_negatif's: only integers get a minimum here.
-            avec_minimum = minimum is not None and col.type != "montant"
+            # An amount's lower bound is montant_negatif's: only integers, and a decimal whose
+            # minimum is above 0 (a number of parts), get a minimum here.
+            avec_minimum = minimum is not None and (col.type != "montant" or minimum > 0)
             bornes = {"max_value": maximum} | ({"min_value": minimum} if avec_minimum else {})
             attentes.append(
                 _attente(
@@ -89,6 +97,20 @@ def suite(extraction: Extraction) -> dict:
                 extraction.colonne(apres).entete,
                 column_A=apres,
                 column_B=avant,
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+            )
+        )
+    for colonne, colonne_cible, apres in extraction.ordre_references:
+        ajoutee = colonne_date_reference(colonne, colonne_cible)
+        attentes.append(
+            _attente(
+                "expect_column_pair_values_a_to_be_greater_than_b",
+                "ordre_incoherent",
+                extraction.colonne(apres).entete,
+                colonne=ajoutee,  # the quarantine shows both dates (ingestion formats them)
+                column_A=apres,
+                column_B=ajoutee,
                 or_equal=True,
                 ignore_row_if="either_value_is_missing",
             )

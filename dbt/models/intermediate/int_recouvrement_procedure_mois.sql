@@ -95,7 +95,7 @@ select
     attendu_arrieres_pa,
     attendu_fj,
     attendu_fg,
-    attendu_tc + attendu_asfr + attendu_arrieres_pa + attendu_fj + attendu_fg as attendu_total,
+    {{ somme_composantes('attendu') }} as attendu_total,
     encaisse_tc,
     encaisse_asfr,
     encaisse_arrieres_pa,

@@ -1,6 +1,6 @@
--- Each write-off request with the strata it is read by: year of request, position against the
--- threshold (1.5 x BMAF at 1 January of that year, barème seed), QF PRP bracket (seed), and the
--- territory of the instructing Caf.
+-- Each write-off request with its QF PRP (computed here, the one definition) and the strata it is
+-- read by: year of request, position against the threshold (1.5 x BMAF at 1 January of that year,
+-- barème seed), QF PRP bracket (seed), and the territory of the instructing Caf.
 with remises as (
 
     select * from {{ ref('stg_extractions__remises_dettes') }}
@@ -29,12 +29,18 @@ avec_annee as (
 
     select
         remises.*,
+        -- QF PRP as NSF's PRP screen computes it (seed 002): (resources + benefits - housing
+        -- costs) / number of parts, truncated to the euro (788.5 shows as 788, 869.772 as 869).
+        -- Rounded to 6 decimals first so that a float quotient such as 830.9999999 is 831;
+        -- assumption: a negative numerator (housing above income) gives 0.
+        cast(floor(round(
+            case
+                when remises.ressources_mensuelles + remises.prestations_mensuelles - remises.charges_logement > 0
+                    then remises.ressources_mensuelles + remises.prestations_mensuelles - remises.charges_logement
+                else 0
+            end / remises.nombre_parts, 6)) as integer) as qf_prp,
         {{ partie_date('year', 'remises.date_demande') }} as annee,
-        -- Before the barème's first date, its first value (the seed starts in April 2014).
-        greatest(
-            cast({{ dbt.date_trunc('year', 'remises.date_demande') }} as date),
-            (select min(date_debut) from bareme)
-        ) as premier_janvier
+        cast({{ dbt.date_trunc('year', 'remises.date_demande') }} as date) as premier_janvier
     from remises
 
 )
@@ -50,7 +56,8 @@ select
     cafs.code_departement,
     cafs.code_region
 from avec_annee
--- The BMAF in force on 1 January; before the barème's first date, its first value.
+-- The BMAF in force on 1 January (the barème seed starts with the value in force on 1 January
+-- 2012; a request before it has no threshold, which the not_null test on seuil_cra reports).
 left join bareme
     on avec_annee.premier_janvier >= bareme.date_debut
     and (bareme.date_fin is null or avec_annee.premier_janvier <= bareme.date_fin)

@@ -28,6 +28,15 @@ mouvements as (
 
 ),
 
+au_calendrier as (
+
+    -- The one calendar (dim_mois): a procedure engaged before the first month the extracts cover
+    -- is in the stock from that month, not an entry of a month outside it.
+    select * from mouvements
+    where mois in (select mois from {{ ref('dim_mois') }})
+
+),
+
 {%- set mesures = {'entrees': 'sum(entree)', 'sorties': 'sum(sortie)'} %}
 {%- for motif in motifs %}
     {%- do mesures.update({'sorties_' ~ motif | lower: "sum(case when motif_cloture = '" ~ motif ~ "' then 1 else 0 end)"}) %}
@@ -35,7 +44,7 @@ mouvements as (
 
 agreges as (
 
-    {{ agreger_par_niveau('mouvements', niveaux, {'mois': 'mois', 'code_procedure': 'code_procedure'}, mesures) }}
+    {{ agreger_par_niveau('au_calendrier', niveaux, {'mois': 'mois', 'code_procedure': 'code_procedure'}, mesures) }}
 
 )
 

@@ -22,10 +22,11 @@ dossiers as (
         procedures.code_caf_residence,
         procedures.code_departement,
         procedures.code_region,
-        -- Stratum: procedure type x age of the debt at engagement x débiteur's benefits.
+        -- Stratum: procedure type x age of the debt at engagement x débiteur's benefits. An
+        -- unknown value is a stratum of its own: the join below would otherwise drop the case.
         procedures.code_procedure,
-        procedures.anciennete_dette,
-        procedures.statut_debiteur
+        coalesce(procedures.anciennete_dette, 'inconnu') as anciennete_dette,
+        coalesce(procedures.statut_debiteur, 'inconnu') as statut_debiteur
     from {{ ref('int_recouvrement_procedure_annee') }} as a
     inner join procedures on a.procedure_id = procedures.procedure_id
     where a.attendu_tc > 0
@@ -85,9 +86,12 @@ select
     {{ rapport('agreges.montant_encaisse_tc', 'agreges.montant_attendu_tc') }} as taux_observe,
     {{ rapport('agreges.encaisse_attendu_tc', 'agreges.montant_attendu_tc') }} as taux_attendu,
     {{ rapport('agreges.montant_encaisse_tc', 'agreges.encaisse_attendu_tc') }} as ratio_observe_attendu,
-    {{ rapport('agreges.montant_encaisse_tc - 1.96 * sqrt(agreges.variance_encaisse)', 'agreges.encaisse_attendu_tc') }}
-        as ratio_ic95_bas,
-    {{ rapport('agreges.montant_encaisse_tc + 1.96 * sqrt(agreges.variance_encaisse)', 'agreges.encaisse_attendu_tc') }}
-        as ratio_ic95_haut,
+    -- No interval nationally: O and E are the same sum there, the ratio is 1 by construction.
+    case when agreges.niveau <> 'national' then
+        {{ rapport('agreges.montant_encaisse_tc - 1.96 * sqrt(agreges.variance_encaisse)', 'agreges.encaisse_attendu_tc') }}
+    end as ratio_ic95_bas,
+    case when agreges.niveau <> 'national' then
+        {{ rapport('agreges.montant_encaisse_tc + 1.96 * sqrt(agreges.variance_encaisse)', 'agreges.encaisse_attendu_tc') }}
+    end as ratio_ic95_haut,
     agreges.nb_debiteurs >= {{ var('seuil_secret_statistique') }} as est_diffusable
 from agreges

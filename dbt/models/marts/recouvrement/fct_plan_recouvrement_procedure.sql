@@ -1,7 +1,9 @@
 -- The recovery plan of each procedure as NSF's "Plan de recouvrement" screen shows it (seed 002):
 -- per component (TC, ASFR, Arr. PA, FJ, FG, total), the amounts expected over the plan's months
--- received so far, the amounts collected, and the real balance (expected - collected).
-{%- set composantes = ['tc', 'asfr', 'arrieres_pa', 'fj', 'fg', 'total'] %}
+-- received so far, the amounts collected, and the real balance (expected - collected). The expected
+-- total is computed here from the five components (macro somme_composantes), the collected total is
+-- what the payments amounted to.
+{%- set composantes = composantes_plan() %}
 
 with recouvrement as (
 
@@ -24,8 +26,10 @@ par_procedure as (
         max(mois) as dernier_mois,
         {%- for c in composantes %}
         sum(attendu_{{ c }}) as attendu_{{ c }},
-        sum(encaisse_{{ c }}) as encaisse_{{ c }}{{ ',' if not loop.last }}
+        sum(encaisse_{{ c }}) as encaisse_{{ c }},
         {%- endfor %}
+        {{ somme_composantes('attendu', 'sum') }} as attendu_total,
+        sum(encaisse_total) as encaisse_total
     from recouvrement
     group by procedure_id
 
@@ -38,7 +42,7 @@ select
     procedures.code_procedure,
     par_procedure.premier_mois,
     par_procedure.dernier_mois,
-    {%- for c in composantes %}
+    {%- for c in composantes + ['total'] %}
     cast(par_procedure.attendu_{{ c }} as decimal(18, 2)) as attendu_{{ c }},
     cast(par_procedure.encaisse_{{ c }} as decimal(18, 2)) as encaisse_{{ c }},
     cast(par_procedure.attendu_{{ c }} - par_procedure.encaisse_{{ c }} as decimal(18, 2)) as solde_{{ c }}{{ ',' if not loop.last }}
