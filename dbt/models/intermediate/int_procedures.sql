@@ -28,7 +28,9 @@ select
         else 'intermediation'
     end as phase_recouvrement,
     -- Age of the debt at engagement, in months of unpaid pension (stratum of the fair comparison).
+    -- Not given in the extract: a stratum of its own, never counted as the oldest debts.
     case
+        when photographies.mois_arrieres_engagement is null then 'inconnu'
         when photographies.mois_arrieres_engagement = 0 then '0'
         when photographies.mois_arrieres_engagement <= 6 then '1-6'
         when photographies.mois_arrieres_engagement <= 12 then '7-12'
