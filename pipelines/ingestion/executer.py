@@ -251,7 +251,7 @@ def valider_lots(
 
 
 def _a_charger(
-    depot: Path, extractions: dict[str, Extraction], rapport: Rapport
+    depot: Path, extractions: dict[str, Extraction], rapport: Rapport, progression: Callable[[str], None]
 ) -> tuple[dict[str, list[tuple[int, Path, date | None]]], int]:
     """The landing directory's files by extract, in name order (the documented order: the first
     file holding a key wins). Symbolic links, names with control characters and unknown names
@@ -265,12 +265,14 @@ def _a_charger(
             # Never followed: a link could point anywhere on the machine, outside the landing zone.
             message = f"{affiche} : lien symbolique, non suivi : déposer le fichier lui-même"
             rapport.lignes.append(LigneRapport(affiche, None, "refusé", message=court(message)))
+            progression(f"refusé : {court(message)}")
         elif affiche != chemin.name:
             message = (
                 f"{affiche} : nom de fichier avec un caractère de contrôle (saut de ligne, tabulation…) : "
                 "renommer le fichier"
             )
             rapport.lignes.append(LigneRapport(affiche, None, "refusé", message=court(message)))
+            progression(f"refusé : {court(message)}")
         elif (reconnu := reconnaitre(chemin.name, extractions)) is None:
             motifs = ", ".join(e.fichier for e in extractions.values())
             rapport.lignes.append(
@@ -319,7 +321,7 @@ def ingerer(
                 "les mêmes personnes n'auraient plus les mêmes clés. Restaurer la clé d'origine "
                 "(ARIPA_CLE_PSEUDONYMISATION ou data/cles/pseudonymisation.key) ou reconstruire l'entrepôt."
             )
-        a_charger, nombre = _a_charger(depot, extractions, rapport)
+        a_charger, nombre = _a_charger(depot, extractions, rapport, progression)
         pas = max(1, nombre // 20)  # about twenty progress lines, plus every file with a problem
         verificateur = Verificateur()
         cles_lues: dict[str, list[pl.Series]] = {}
