@@ -220,6 +220,17 @@ def _diagnostic(ligne: str, separateur: str, entetes: list[str]) -> tuple[str, s
 
 
 @dataclass(frozen=True)
+class _Lignes:
+    serie: pl.Series
+
+    def __getitem__(self, position: int) -> str:
+        return self.serie[position]
+
+    def tranche(self, debut: int, fin: int) -> list[str]:
+        return self.serie.slice(debut, fin - debut).to_list()
+
+
+@dataclass(frozen=True)
 class Decoupage:
     champs: pl.DataFrame  # columns c0..cN-1 (all String) and `_ligne`, one row per record
     entetes: list[str]
@@ -239,8 +250,10 @@ def decouper_csv(texte: str, separateur: str, fichier: str) -> Decoupage:
     padded or cut. Blank lines are not records: they are counted apart."""
     lignes = _separer_lignes(texte)
     serie = pl.Series(lignes, dtype=pl.String).str.strip_suffix("\r")
-    lignes = serie.to_list()
-    if not lignes or not lignes[0].strip():
+    # Only the lines looked at one by one come back to Python: a file of millions of plain lines
+    # is cut by polars alone.
+    lignes = _Lignes(serie)
+    if serie.is_empty() or not lignes[0].strip():
         raise FichierIllisible(fichier, 1, None, "en-tête absent (première ligne vide)")
     entetes = _decouper(lignes[0], separateur)
     if not entetes:
@@ -255,7 +268,7 @@ def decouper_csv(texte: str, separateur: str, fichier: str) -> Decoupage:
         & ~serie.str.contains("\r", literal=True)
     ).to_numpy() & ~vide
     simple[0] = vide[0] = False
-    absorbees = np.zeros(len(lignes), dtype=bool)
+    absorbees = np.zeros(serie.len(), dtype=bool)
     impaires = np.flatnonzero(guillemets % 2 == 1)
     lents: list[list[str]] = []
     lignes_lents: list[int] = []
@@ -267,7 +280,7 @@ def decouper_csv(texte: str, separateur: str, fichier: str) -> Decoupage:
             rang = int(np.searchsorted(impaires, position, side="right"))
             if rang < len(impaires) and impaires[rang] - position <= MAX_LIGNES_PAR_VALEUR:
                 fin = int(impaires[rang])
-                champs = _decouper("\n".join(lignes[position : fin + 1]), separateur)
+                champs = _decouper("\n".join(lignes.tranche(position, fin + 1)), separateur)
                 if champs is not None and len(champs) == largeur:
                     lents.append(champs)
                     lignes_lents.append(position + 1)
