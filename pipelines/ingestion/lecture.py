@@ -10,6 +10,7 @@ line 1); a line that cannot be cut into the header's fields is refused alone, th
 from __future__ import annotations
 
 import csv
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -338,7 +339,7 @@ def lire_fichier(chemin: Path, extraction: Extraction) -> Lecture:
         texte, encodage = decoder(chemin.read_bytes(), fichier)
         if not texte.strip():
             raise FichierIllisible(fichier, 1, None, "fichier vide")
-        separateur = detecter_separateur(texte.split("\n", 1)[0])
+        separateur = detecter_separateur(re.split(r"\r\n|\n|\r", texte, maxsplit=1)[0])
         decoupage = decouper_csv(texte, separateur, fichier)
         brut, entetes, refusees, vides = (
             decoupage.champs,
