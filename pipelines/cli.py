@@ -17,6 +17,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from pipelines import format_fr
@@ -117,7 +118,7 @@ def tableau_ingestion(rapport) -> Table:
     for ligne in rapport.lignes:
         groupes.setdefault((ligne.extraction or "(non reconnu)", ligne.statut), []).append(ligne)
     table = Table(title="Rapport d'ingestion", title_justify="left")
-    for colonne in ("extraction", "statut", "fichiers", "lues", "chargées", "quarantaine"):
+    for colonne in ("extraction", "statut", "fichiers", "lues", "chargées", "quarantaine", "lignes vides"):
         table.add_column(colonne, justify="left" if colonne in ("extraction", "statut") else "right")
     for (extraction, statut), lignes in sorted(groupes.items()):
         table.add_row(
@@ -126,7 +127,7 @@ def tableau_ingestion(rapport) -> Table:
             format_fr.nombre(len(lignes)),
             *(
                 format_fr.nombre(sum(getattr(x, champ) for x in lignes))
-                for champ in ("lignes_lues", "lignes_chargees", "lignes_quarantaine")
+                for champ in ("lignes_lues", "lignes_chargees", "lignes_quarantaine", "lignes_vides")
             ),
         )
     table.add_row(
@@ -135,7 +136,7 @@ def tableau_ingestion(rapport) -> Table:
         format_fr.nombre(len(rapport.lignes)),
         *(
             format_fr.nombre(rapport.total(champ))
-            for champ in ("lignes_lues", "lignes_chargees", "lignes_quarantaine")
+            for champ in ("lignes_lues", "lignes_chargees", "lignes_quarantaine", "lignes_vides")
         ),
     )
     return table
@@ -149,12 +150,12 @@ def tableau_fichiers(lignes) -> Table:
         )
     for ligne in lignes:
         table.add_row(
-            ligne.fichier,
+            escape(ligne.fichier),  # a file name is the supplier's text: never read as markup
             ligne.statut,
             format_fr.nombre(ligne.lignes_lues),
             format_fr.nombre(ligne.lignes_chargees),
             format_fr.nombre(ligne.lignes_quarantaine),
-            ligne.message,
+            escape(ligne.message),
         )
     return table
 
@@ -163,17 +164,21 @@ def _ingerer(c: Chemins) -> None:
     from pipelines.ingestion.executer import ingerer
     from pipelines.ingestion.pseudonymisation import charger_cle
 
-    with etape(f"Ingestion des extractions de {c.depot}") as dire:
+    with etape(f"Ingestion des extractions de {escape(str(c.depot))}") as dire:
         if not c.depot.exists() or not any(c.depot.iterdir()):
             raise EtapeEchouee(
                 f"aucune extraction dans {c.depot} : lancer `aripa generate` ou y déposer les fichiers"
             )
-        rapport = ingerer(c.depot, c.entrepot, charger_cle(c.cles), progression=dire)
+        rapport = ingerer(
+            c.depot, c.entrepot, charger_cle(c.cles), progression=lambda ligne: dire(escape(ligne))
+        )
         console.print(tableau_ingestion(rapport))
         a_examiner = [
             ligne
             for ligne in rapport.lignes
-            if ligne.statut in ("refusé", "déjà refusé", "ignoré", "remplacé") or ligne.lignes_quarantaine
+            if ligne.statut in ("refusé", "déjà refusé", "ignoré", "remplacé")
+            or ligne.lignes_quarantaine
+            or ligne.message
         ]
         if a_examiner:
             console.print(tableau_fichiers(a_examiner))
@@ -235,11 +240,12 @@ def _executer(action: Callable[[], None]) -> None:
     """Turn the pipeline's own errors into a clear message and exit code 1 (no traceback)."""
     from pipelines.ingestion.chargement import EntrepotIncompatible
     from pipelines.ingestion.pseudonymisation import CleInvalide
+    from pipelines.ingestion.retrait import RetraitImpossible
 
     try:
         action()
-    except (EtapeEchouee, CleInvalide, EntrepotIncompatible, ValueError) as err:
-        console.print(f"[red]Erreur : {err}[/red]")
+    except (EtapeEchouee, CleInvalide, EntrepotIncompatible, RetraitImpossible, ValueError) as err:
+        console.print(f"[red]Erreur : {escape(str(err))}[/red]")
         raise typer.Exit(1) from err
 
 
@@ -303,6 +309,36 @@ def ingest(
     """Contrôler, pseudonymiser et charger les extractions déposées dans l'entrepôt."""
     c = chemins(data_dir)
     _executer(lambda: _ingerer(replace(c, landing=landing) if landing else c))
+
+
+def _retirer(c: Chemins, fichier: str, motif: str) -> None:
+    from pipelines.ingestion.retrait import retirer
+
+    with etape(f"Retrait de {escape(fichier)} de l'entrepôt") as dire:
+        retrait = retirer(c.entrepot, fichier, motif)
+        dire(
+            f"raw.{retrait.extraction} : {format_fr.nombre(retrait.lignes_retirees)} ligne(s) retirée(s), "
+            f"{format_fr.nombre(retrait.lignes_quarantaine_retirees)} ligne(s) de quarantaine retirée(s) ; "
+            "retrait inscrit dans raw.manifeste"
+        )
+        dire(
+            "les indicateurs incrémentaux ne voient pas les lignes retirées : lancer "
+            "`aripa build --full-refresh`"
+        )
+
+
+@app.command()
+def withdraw(
+    fichier: Annotated[
+        str, typer.Argument(help="Nom du fichier chargé à retirer (ex. versements_2026-07.csv).")
+    ],
+    motif: Annotated[str, typer.Option(help="Pourquoi le fichier est retiré (inscrit au manifeste).")] = (
+        "non précisé"
+    ),
+    data_dir: OptionDonnees = None,
+) -> None:
+    """Retirer un fichier chargé : ses lignes et sa quarantaine quittent l'entrepôt (retrait inscrit)."""
+    _executer(lambda: _retirer(chemins(data_dir), fichier, motif))
 
 
 @app.command()

@@ -138,5 +138,6 @@ def publier(chemins: Chemins) -> Path:
     chemins.publication.parent.mkdir(parents=True, exist_ok=True)
     provisoire = chemins.publication.with_name(chemins.publication.name + ".copie")
     shutil.copyfile(chemins.entrepot, provisoire)
+    os.chmod(provisoire, 0o640)  # pseudonymised data: its owner, and the dashboards' group, only
     os.replace(provisoire, chemins.publication)
     return chemins.publication

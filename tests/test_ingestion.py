@@ -35,7 +35,10 @@ def test_lignes_refusees_en_quarantaine_avec_fichier_ligne_champ_regle(tmp_path)
         "versements_2026-01.csv": ("chargé", 3, 2, 1),
         "versements_2026-02.csv": ("chargé", 4, 2, 2),
     }
-    quarantaine = requete(tmp_path / "aripa.duckdb", "select * from raw.quarantaine order by fichier, ligne")
+    quarantaine = requete(
+        tmp_path / "aripa.duckdb",
+        "select fichier, ligne, champ, regle, valeur from raw.quarantaine order by fichier, ligne",
+    )
     assert quarantaine == [
         ("procedures_2026-02.csv", 5, "Caf gestionnaire", "code_inconnu", "999"),
         ("versements_2026-01.csv", 4, "Montant", "format_montant", "abc"),
@@ -197,7 +200,10 @@ def test_octet_illisible_nomme_la_ligne(tmp_path):
     chemin.write_bytes((ENTETE_VERSEMENTS + "\r\nV1;P1").encode("cp1252") + b"\x81\r\n")
     with pytest.raises(FichierIllisible) as erreur:
         lire_fichier(chemin, contrat()["versements"])
-    assert str(erreur.value).startswith("versements_2026-01.csv, ligne 2 :")
+    assert str(erreur.value) == (
+        "versements_2026-01.csv, ligne 2, champ « N° procédure » : "
+        "octet 0x81 illisible en UTF-8 comme en cp1252"
+    )
 
 
 def test_une_autre_cle_de_pseudonymisation_est_refusee(tmp_path, monkeypatch):

@@ -3,6 +3,8 @@
 Rules (README, "Chargement"):
 - a file is identified by its name; the same name with the same SHA-256 is already loaded: no-op;
 - the same name with another content is a corrected re-send: its previous rows are replaced;
+- a file withdrawn by the operator (`aripa withdraw`, retrait.py) is not reloaded with the same
+  content; another content under its name loads;
 - a crash before COMMIT leaves the warehouse as it was (DuckDB transaction).
 """
 
@@ -28,10 +30,12 @@ create table if not exists raw.manifeste (
     lignes_chargees bigint not null,
     lignes_quarantaine bigint not null,
     statut varchar not null,          -- chargé | remplacé (by a later version) | refusé (unreadable)
+                                      -- | retiré (withdrawn) | retrait (the withdrawal itself)
     empreinte_cle varchar not null,   -- fingerprint of the pseudonymisation key used
     charge_le timestamp not null,
     duree_s double not null,
-    message varchar                   -- why a file was refused (file, line, field)
+    message varchar,                  -- why a file was refused (file, line, field), what to check
+    lignes_vides bigint not null default 0  -- blank lines, not rows: apart from lignes_lues
 )"""
 DDL_QUARANTAINE = """
 create table if not exists raw.quarantaine (
@@ -39,7 +43,8 @@ create table if not exists raw.quarantaine (
     ligne integer not null,
     champ varchar not null,
     regle varchar not null,
-    valeur varchar
+    valeur varchar,
+    detail varchar
 )"""
 
 DDL_VALIDATIONS = """
@@ -72,6 +77,8 @@ class Lot:
     valides: pl.DataFrame
     quarantaine: pl.DataFrame
     duree_s: float
+    lignes_vides: int = 0
+    message: str | None = None  # what the operator should check in a loaded file
 
 
 def scalaire(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> object:
@@ -83,7 +90,9 @@ def preparer_schema(con: duckdb.DuckDBPyConnection, extractions: dict[str, Extra
     con.execute("create schema if not exists raw")
     con.execute(DDL_MANIFESTE)
     con.execute("alter table raw.manifeste add column if not exists message varchar")
+    con.execute("alter table raw.manifeste add column if not exists lignes_vides bigint default 0")
     con.execute(DDL_QUARANTAINE)
+    con.execute("alter table raw.quarantaine add column if not exists detail varchar")
     con.execute(DDL_VALIDATIONS)
     for ext in extractions.values():
         attendues = {c.nom: c.type_entrepot for c in ext.colonnes} | COLONNES_LIGNAGE
@@ -106,19 +115,19 @@ def preparer_schema(con: duckdb.DuckDBPyConnection, extractions: dict[str, Extra
 
 
 def deja_charge(con: duckdb.DuckDBPyConnection, fichier: str, sha256: str) -> str | None:
-    """'déjà chargé' or 'déjà refusé' when this very file (name and content) was seen, else None."""
+    """'déjà chargé', 'déjà retiré' or 'déjà refusé' when this very file (name and content) was
+    seen, else None."""
     statuts = {
         r[0]
         for r in con.execute(
             "select statut from raw.manifeste "
-            "where fichier = ? and sha256 = ? and statut in ('chargé', 'refusé')",
+            "where fichier = ? and sha256 = ? and statut in ('chargé', 'retiré', 'refusé')",
             [fichier, sha256],
         ).fetchall()
     }
-    if "chargé" in statuts:
-        return "déjà chargé"
-    if "refusé" in statuts:
-        return "déjà refusé"
+    for statut in ("chargé", "retiré", "refusé"):
+        if statut in statuts:
+            return f"déjà {statut}"
     return None
 
 
@@ -196,8 +205,8 @@ def charger_lot(con: duckdb.DuckDBPyConnection, lot: Lot, empreinte_cle: str) ->
         con.unregister("lot_quarantaine")
     con.execute(
         "insert into raw.manifeste (fichier, sha256, extraction, periode, lignes_lues, lignes_chargees, "
-        "lignes_quarantaine, statut, empreinte_cle, charge_le, duree_s) "
-        "values (?, ?, ?, ?, ?, ?, ?, 'chargé', ?, ?, ?)",
+        "lignes_quarantaine, statut, empreinte_cle, charge_le, duree_s, message, lignes_vides) "
+        "values (?, ?, ?, ?, ?, ?, ?, 'chargé', ?, ?, ?, ?, ?)",
         [
             lot.fichier,
             lot.sha256,
@@ -209,6 +218,8 @@ def charger_lot(con: duckdb.DuckDBPyConnection, lot: Lot, empreinte_cle: str) ->
             empreinte_cle,
             datetime.now().replace(microsecond=0),
             round(lot.duree_s, 3),
+            lot.message,
+            lot.lignes_vides,
         ],
     )
     return precedent > 0

@@ -1,15 +1,21 @@
 """Parsing checks on one file's rows. A failing row is never dropped: it goes to quarantine.
 
 Here, what must be settled before a value can be typed (rule names in `raw.quarantaine.regle`):
-  format_date      not a valid dd/mm/yyyy date (mm/yyyy for a month)
-  format_montant   not an amount (digits, decimal comma or point, at most two decimals)
-  format_entier    not an integer
-  cle_en_double    the row's key already appeared earlier in the same file (the first is kept)
+  format_date      not a valid dd/mm/yyyy date (mm/yyyy for a month) with a four-digit year from
+                   ANNEE_MIN to ANNEE_MAX ("01/09/18" is not read as the year 18)
+  format_montant   not an amount (ASCII digits, decimal comma or point, at most two decimals, below
+                   10^12: what DECIMAL(14,2) holds; "１２３" is not read as 123)
+  format_entier    not an integer (ASCII digits, within BIGINT)
+  cle_en_double    the row's key already appeared earlier in the same file (the first is kept);
+                   across files and the warehouse, see unicite.py
   ligne_incomplete the line has fewer fields than the header (a truncated file): refused whole
   ligne_trop_longue the line has more fields than the header (a stray separator): refused whole
-The business rules on typed values (required values, allowed codes, ranges, date order, references
-across files, key uniqueness across a load) are the Great Expectations suites of `expectations/`,
-run by `pipelines/validation/verification.py`.
+  ligne_mal_formee the line cannot be cut into fields (a quote left open, text after a closing
+                   quote, a bare CR): refused whole, the field named is where cutting stopped
+Every value that is not valid is quarantined with its original text (masked if personal): none is
+turned into NULL or into another value. The business rules on typed values (required values,
+allowed codes, ranges, date order, references across files) are the Great Expectations suites of
+`expectations/`, run by `pipelines/validation/verification.py`.
 """
 
 from __future__ import annotations
@@ -21,13 +27,17 @@ import polars as pl
 from pipelines.contrat import Colonne, Extraction
 
 MASQUE_PERSONNEL = "<donnée personnelle masquée>"
-MONTANT = r"^-?\d+([.,]\d{1,2})?$"
+MONTANT = r"^-?[0-9]+([.,][0-9]{1,2})?$"  # ASCII digits: `\d` would accept "１２３"
+ENTIER = r"^[+-]?[0-9]+$"
+DATE = r"^[0-9]{2}/[0-9]{2}/[0-9]{4}$"
+ANNEE_MIN, ANNEE_MAX = 1900, 2100  # a date outside is a typing error (and year 0 breaks Python dates)
 SCHEMA_QUARANTAINE = {
     "fichier": pl.String,
     "ligne": pl.Int32,
     "champ": pl.String,
     "regle": pl.String,
     "valeur": pl.String,
+    "detail": pl.String,  # e.g. the file a repeated key was already loaded from
 }
 
 
@@ -54,15 +64,18 @@ def _valeur_et_regle(col: Colonne) -> tuple[pl.Expr, pl.Expr]:
     manque = texte.is_null()
     if col.type in ("date", "mois"):
         jour = texte if col.type == "date" else pl.concat_str(pl.lit("01/"), texte)
-        valeur = jour.str.strptime(pl.Date, "%d/%m/%Y", strict=False)
+        lue = jour.str.strptime(pl.Date, "%d/%m/%Y", strict=False)
+        bonne = jour.str.contains(DATE) & lue.dt.year().is_between(ANNEE_MIN, ANNEE_MAX)
+        valeur = pl.when(bonne).then(lue)
         regle = pl.when(~manque & valeur.is_null()).then(pl.lit("format_date"))
     elif col.type == "montant":
         propre = _montant(texte)
         bien_forme = propre.str.contains(MONTANT)
+        # Too large for DECIMAL(14,2) casts to null: that is a format fault too, never a NULL amount.
         valeur = pl.when(bien_forme).then(propre).cast(pl.Decimal(14, 2), strict=False)
-        regle = pl.when(~manque & ~bien_forme.fill_null(False)).then(pl.lit("format_montant"))
+        regle = pl.when(~manque & valeur.is_null()).then(pl.lit("format_montant"))
     elif col.type == "entier":
-        valeur = texte.cast(pl.Int64, strict=False)
+        valeur = pl.when(texte.str.contains(ENTIER)).then(texte).cast(pl.Int64, strict=False)
         regle = pl.when(~manque & valeur.is_null()).then(pl.lit("format_entier"))
     else:
         valeur = texte
@@ -107,7 +120,14 @@ def controler(
             pl.col("nom").replace_strict(entetes, return_dtype=pl.String).alias("champ"),
             pl.lit(fichier).alias("fichier"),
         )
-        .select(pl.col("fichier"), pl.col("_ligne").alias("ligne"), "champ", "regle", "valeur")
+        .select(
+            pl.col("fichier"),
+            pl.col("_ligne").alias("ligne"),
+            "champ",
+            "regle",
+            "valeur",
+            pl.lit(None, dtype=pl.String).alias("detail"),
+        )
         .sort("ligne", "champ")
         .cast(SCHEMA_QUARANTAINE)
     )
@@ -118,7 +138,8 @@ def controler(
                 "ligne": list(incompletes),
                 "champ": [champ for _, champ in incompletes.values()],
                 "regle": [regle for regle, _ in incompletes.values()],
-                "valeur": [None] * len(incompletes),
+                "valeur": [None] * len(incompletes),  # never the line's text: it may be anything
+                "detail": [None] * len(incompletes),
             },
             schema=SCHEMA_QUARANTAINE,
         )

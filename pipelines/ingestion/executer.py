@@ -1,14 +1,21 @@
 """One ingestion run over the landing directory: read, check, validate, pseudonymise, load, report.
 
 Extract by extract (the ones others refer to first: procedures, créances), every new file is read
-and parsed; then all their rows are validated together against the extract's Great Expectations
-suite (references are resolved against the keys read in this load and those already loaded);
-then each file is loaded with its quarantine and its manifest row. One transaction for the run.
+and parsed; keys already loaded from another file, or sent by an earlier file of the run, are
+refused (unicite.py); then all their rows are validated together against the extract's Great
+Expectations suite (references are resolved against the keys read in this load and those already
+loaded); then each file is loaded with its quarantine and its manifest row. One transaction for
+the run.
+
+No file can stop the others: whatever goes wrong with one file (its name, its bytes, its quotes,
+an unexpected error while reading or validating it) is that file's refusal, in the report and the
+manifest, with its file, line and field where known; messages never quote the file's content.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -30,25 +37,35 @@ from pipelines.ingestion.chargement import (
     preparer_schema,
     transaction,
 )
-from pipelines.ingestion.controle import MASQUE_PERSONNEL, SCHEMA_QUARANTAINE, controler
-from pipelines.ingestion.lecture import FichierIllisible, lire_fichier
+from pipelines.ingestion.controle import (
+    ANNEE_MAX,
+    ANNEE_MIN,
+    MASQUE_PERSONNEL,
+    SCHEMA_QUARANTAINE,
+    controler,
+)
+from pipelines.ingestion.lecture import FichierIllisible, lire_fichier, nom_affichable
 from pipelines.ingestion.pseudonymisation import CleInvalide, Pseudonymiseur
+from pipelines.ingestion.unicite import refuser_cles_deja_vues
 from pipelines.validation.suites import colonne_date_reference, colonne_reference
 from pipelines.validation.verification import RANG, Verificateur
 
 MEMOIRE_DUCKDB = "4GB"  # the rest of the machine's 24 GB is for the file being validated
+MODE_ENTREPOT = 0o600  # the warehouse holds pseudonymised personal data: its owner only, like the key
+LONGUEUR_MAX_MESSAGE = 300  # characters: a message names a file, a line, a field and a reason
 
 
 @dataclass(frozen=True)
 class LigneRapport:
     fichier: str
     extraction: str | None
-    statut: str  # chargé | remplacé | déjà chargé | refusé | déjà refusé | ignoré
+    statut: str  # chargé | remplacé | déjà chargé | déjà retiré | refusé | déjà refusé | ignoré
     lignes_lues: int = 0
     lignes_chargees: int = 0
     lignes_quarantaine: int = 0
     message: str = ""
     duree_s: float = 0.0
+    lignes_vides: int = 0  # blank lines, not rows: lues = chargées + quarantaine without them
 
 
 @dataclass
@@ -71,13 +88,42 @@ def sha256(chemin: Path) -> str:
     return empreinte.hexdigest()
 
 
-def reconnaitre(nom: str, extractions: dict[str, Extraction]) -> tuple[Extraction, date] | None:
+def court(message: str) -> str:
+    """A message bounded in length, whatever a file name or a reader put in it."""
+    if len(message) <= LONGUEUR_MAX_MESSAGE:
+        return message
+    return message[: LONGUEUR_MAX_MESSAGE - 1] + "…"
+
+
+def reconnaitre(nom: str, extractions: dict[str, Extraction]) -> tuple[Extraction, date | None] | None:
+    """The extract a file name is for, and the month it covers (None when that month is not one:
+    "2026-13", "0000-01", digits other than ASCII)."""
     for ext in extractions.values():
         trouve = ext.motif().match(nom)
         if trouve:
             annee, mois = trouve["periode"].split("-")
-            return ext, date(int(annee), int(mois), 1)
+            valide = trouve["periode"].isascii() and 1 <= int(mois) <= 12
+            valide = valide and ANNEE_MIN <= int(annee) <= ANNEE_MAX
+            return ext, date(int(annee), int(mois), 1) if valide else None
     return None
+
+
+def controle_du_mois(ext: Extraction, valides: pl.DataFrame, periode: date) -> str | None:
+    """A file none of whose rows falls in the month its name says (a payments file of October
+    sent as July's, say) is loaded, its rows being valid, but flagged in the manifest: the name
+    may be wrong. Photographs (keyed per month) carry no month of their own: not checked."""
+    if ext.cle_par_periode or valides.is_empty():
+        return None
+    colonne = next((c for c in ext.colonnes if c.type in ("date", "mois")), None)
+    if colonne is None:
+        return None
+    mois = valides[colonne.nom].drop_nulls().dt.truncate("1mo")
+    if mois.is_empty() or (mois == periode).any():
+        return None
+    return (
+        f"aucune ligne du mois {periode:%m/%Y} que dit le nom du fichier (« {colonne.entete} » du "
+        f"{mois.min():%m/%Y} au {mois.max():%m/%Y}) : nom de fichier à vérifier ; lignes chargées"
+    )
 
 
 def preparer_lot(
@@ -104,6 +150,8 @@ def preparer_lot(
         valides=valides,
         quarantaine=controle.quarantaine,
         duree_s=time.perf_counter() - debut,
+        lignes_vides=lecture.vides,
+        message=controle_du_mois(ext, valides, periode),
     )
     return lot, lecture.donnees[ext.cle[0]].drop_nulls().str.strip_chars().unique()
 
@@ -226,7 +274,12 @@ def valider_lots(
             ).alias("valeur")
         )
         .select(
-            pl.col("_fichier").alias("fichier"), pl.col("_ligne").alias("ligne"), "champ", "regle", "valeur"
+            pl.col("_fichier").alias("fichier"),
+            pl.col("_ligne").alias("ligne"),
+            "champ",
+            "regle",
+            "valeur",
+            pl.lit(None, dtype=pl.String).alias("detail"),
         )
         .cast(SCHEMA_QUARANTAINE)
     )
@@ -247,6 +300,53 @@ def valider_lots(
     return resultat, verification.resultats
 
 
+def _a_charger(
+    depot: Path, extractions: dict[str, Extraction], rapport: Rapport, progression: Callable[[str], None]
+) -> tuple[dict[str, list[tuple[int, Path, date | None]]], int]:
+    """The landing directory's files by extract, in name order (the documented order: the first
+    file holding a key wins). Symbolic links, names with control characters and unknown names
+    are reported and not read."""
+    chemins = sorted(depot.iterdir()) if depot.exists() else []
+    chemins = [p for p in chemins if not p.name.endswith(".partiel") and (p.is_symlink() or p.is_file())]
+    a_charger: dict[str, list[tuple[int, Path, date | None]]] = {}
+    for numero, chemin in enumerate(chemins, start=1):
+        affiche = nom_affichable(chemin.name)
+        if chemin.is_symlink():
+            # Never followed: a link could point anywhere on the machine, outside the landing zone.
+            message = f"{affiche} : lien symbolique, non suivi : déposer le fichier lui-même"
+            rapport.lignes.append(LigneRapport(affiche, None, "refusé", message=court(message)))
+            progression(f"refusé : {court(message)}")
+        elif affiche != chemin.name:
+            message = (
+                f"{affiche} : nom de fichier avec un caractère de contrôle (saut de ligne, tabulation…) : "
+                "renommer le fichier"
+            )
+            rapport.lignes.append(LigneRapport(affiche, None, "refusé", message=court(message)))
+            progression(f"refusé : {court(message)}")
+        elif (reconnu := reconnaitre(chemin.name, extractions)) is None:
+            motifs = ", ".join(e.fichier for e in extractions.values())
+            rapport.lignes.append(
+                LigneRapport(
+                    affiche, None, "ignoré", message=f"nom de fichier non reconnu (attendu : {motifs})"
+                )
+            )
+        else:
+            a_charger.setdefault(reconnu[0].nom, []).append((numero, chemin, reconnu[1]))
+    return a_charger, len(chemins)
+
+
+def _valider_et_dedoublonner(
+    con: duckdb.DuckDBPyConnection,
+    lots: list[Lot],
+    ext: Extraction,
+    connues: dict[str, pl.Series],
+    verificateur: Verificateur,
+    dates: dict[str, pl.DataFrame],
+) -> tuple[list[Lot], pl.DataFrame]:
+    lots = refuser_cles_deja_vues(con, ext, lots)
+    return valider_lots(lots, ext, connues, verificateur, dates)
+
+
 def ingerer(
     depot: Path,
     entrepot: Path,
@@ -256,11 +356,6 @@ def ingerer(
     """Load every recognised file of `depot` not already loaded. All files commit together."""
     extractions = contrat()
     rapport = Rapport()
-    fichiers = (
-        sorted(p for p in depot.iterdir() if p.is_file() and not p.name.endswith(".partiel"))
-        if depot.exists()
-        else []
-    )
     entrepot.parent.mkdir(parents=True, exist_ok=True)
     # Bounded memory: a national load is one transaction of ~47 million rows; DuckDB spills what
     # does not fit to its temporary directory rather than holding it all.
@@ -268,6 +363,7 @@ def ingerer(
     temporaire.mkdir(parents=True, exist_ok=True)
     config = {"memory_limit": MEMOIRE_DUCKDB, "temp_directory": str(temporaire)}
     with duckdb.connect(str(entrepot), config=config) as con:
+        os.chmod(entrepot, MODE_ENTREPOT)
         preparer_schema(con, extractions)
         connues = empreintes_cle(con)
         if connues and connues != {pseudo.empreinte}:
@@ -276,45 +372,61 @@ def ingerer(
                 "les mêmes personnes n'auraient plus les mêmes clés. Restaurer la clé d'origine "
                 "(ARIPA_CLE_PSEUDONYMISATION ou data/cles/pseudonymisation.key) ou reconstruire l'entrepôt."
             )
-        pas = max(1, len(fichiers) // 20)  # about twenty progress lines, plus every file with a problem
+        a_charger, nombre = _a_charger(depot, extractions, rapport, progression)
+        pas = max(1, nombre // 20)  # about twenty progress lines, plus every file with a problem
         verificateur = Verificateur()
         cles_lues: dict[str, list[pl.Series]] = {}
         connues_par_cible: dict[str, pl.Series] = {}
         comparees = colonnes_comparees(extractions)
         dates_lues: dict[str, list[pl.DataFrame]] = {}
         dates_par_cible: dict[str, pl.DataFrame] = {}
-        a_charger: dict[str, list[tuple[int, Path, Extraction, date, str]]] = {}
-        for numero, chemin in enumerate(fichiers, start=1):
-            reconnu = reconnaitre(chemin.name, extractions)
-            if reconnu is None:
-                motifs = ", ".join(e.fichier for e in extractions.values())
-                rapport.lignes.append(
-                    LigneRapport(
-                        chemin.name,
-                        None,
-                        "ignoré",
-                        message=f"nom de fichier non reconnu (attendu : {motifs})",
-                    )
-                )
-                continue
-            a_charger.setdefault(reconnu[0].nom, []).append((numero, chemin, *reconnu, ""))
+
+        def refuser(
+            chemin: Path, ext: Extraction, empreinte: str, periode: date | None, message: str
+        ) -> None:
+            message = court(message)
+            enregistrer_refus(con, chemin.name, empreinte, ext.nom, periode, message, pseudo.empreinte)
+            rapport.lignes.append(LigneRapport(chemin.name, ext.nom, "refusé", message=message))
+            progression(f"refusé : {message}")
+
         with transaction(con):
             for ext in ordre_de_chargement(extractions):
                 lots: list[tuple[int, Lot]] = []
-                for numero, chemin, _, periode, _ in a_charger.get(ext.nom, []):
-                    empreinte = sha256(chemin)
+                for numero, chemin, periode in a_charger.get(ext.nom, []):
+                    try:
+                        empreinte = sha256(chemin)
+                    except OSError as err:
+                        message = f"{chemin.name} : fichier illisible ({err.__class__.__name__})"
+                        rapport.lignes.append(LigneRapport(chemin.name, ext.nom, "refusé", message=message))
+                        continue
                     statut = deja_charge(con, chemin.name, empreinte)
                     if statut:
                         rapport.lignes.append(LigneRapport(chemin.name, ext.nom, statut))
                         continue
+                    if periode is None:
+                        refuser(
+                            chemin,
+                            ext,
+                            empreinte,
+                            None,
+                            f"{chemin.name} : le mois du nom de fichier n'existe pas (attendu AAAA-MM, "
+                            f"mois 01 à 12, année {ANNEE_MIN} à {ANNEE_MAX}) : renommer le fichier",
+                        )
+                        continue
                     try:
                         lot, cles = preparer_lot(chemin, ext, periode, empreinte, pseudo)
                     except FichierIllisible as err:
-                        enregistrer_refus(
-                            con, chemin.name, empreinte, ext.nom, periode, str(err), pseudo.empreinte
+                        refuser(chemin, ext, empreinte, periode, str(err))
+                        continue
+                    except Exception as err:  # whatever else: this file's refusal, never the run's
+                        refuser(
+                            chemin,
+                            ext,
+                            empreinte,
+                            periode,
+                            f"{chemin.name} : erreur inattendue à la lecture ({err.__class__.__name__}) : "
+                            "fichier refusé, à signaler",
                         )
-                        rapport.lignes.append(LigneRapport(chemin.name, ext.nom, "refusé", message=str(err)))
-                        progression(f"[{numero}/{len(fichiers)}] refusé : {err}")
                         continue
                     cles_lues.setdefault(ext.nom, []).append(cles)
                     if ext.nom in comparees:
@@ -340,17 +452,43 @@ def ingerer(
                         dates_par_cible[cible] = _dates_connues(
                             con, extractions[cible], comparees[cible], dates_lues.get(cible, [])
                         )
-                valides, resultats = valider_lots(
-                    [lot for _, lot in lots], ext, connues, verificateur, dates_par_cible
-                )
-                enregistrer_validation(con, resultats, [lot.fichier for _, lot in lots])
+                try:
+                    valides, resultats = _valider_et_dedoublonner(
+                        con, [lot for _, lot in lots], ext, connues, verificateur, dates_par_cible
+                    )
+                    enregistrer_validation(con, resultats, [lot.fichier for _, lot in lots])
+                    a_inserer: list[tuple[int, Lot, bool | None]] = [
+                        (numero, lot, None) for (numero, _), lot in zip(lots, valides, strict=True)
+                    ]
+                except Exception:
+                    # One file broke the extract's validation: each file alone, loaded one after the
+                    # other (a file loaded before counts as loaded for the next one's keys), so that
+                    # only the file at fault is refused.
+                    a_inserer = []
+                    for numero, lot in lots:
+                        try:
+                            (seul,), resultats = _valider_et_dedoublonner(
+                                con, [lot], ext, connues, verificateur, dates_par_cible
+                            )
+                        except Exception as err:
+                            refuser(
+                                Path(lot.fichier),
+                                ext,
+                                lot.sha256,
+                                lot.periode,
+                                f"{lot.fichier} : erreur inattendue à la validation "
+                                f"({err.__class__.__name__}) : fichier refusé, à signaler",
+                            )
+                            continue
+                        enregistrer_validation(con, resultats, [lot.fichier])
+                        a_inserer.append((numero, seul, charger_lot(con, seul, pseudo.empreinte)))
                 lues = sum(lot.lignes_lues for _, lot in lots)
                 progression(
                     f"{ext.nom} : {format_fr.nombre(lues)} lignes validées par la suite "
                     f"expectations/{ext.nom}.json en {format_fr.duree(time.perf_counter() - debut)}"
                 )
-                for (numero, _), lot in zip(lots, valides, strict=True):
-                    remplace = charger_lot(con, lot, pseudo.empreinte)
+                for numero, lot, deja in a_inserer:
+                    remplace = charger_lot(con, lot, pseudo.empreinte) if deja is None else deja
                     rapport.lignes.append(
                         LigneRapport(
                             lot.fichier,
@@ -359,13 +497,21 @@ def ingerer(
                             lot.lignes_lues,
                             lot.valides.height,
                             lot.lignes_lues - lot.valides.height,
+                            message=court(lot.message or ""),
                             duree_s=lot.duree_s,
+                            lignes_vides=lot.lignes_vides,
                         )
                     )
-                    if numero % pas == 0 or numero == len(fichiers) or lot.quarantaine.height:
+                    if numero % pas == 0 or numero == nombre or lot.quarantaine.height or lot.message:
                         progression(
-                            f"[{numero}/{len(fichiers)}] {lot.fichier} : {lot.lignes_lues} lues, "
+                            f"[{numero}/{nombre}] {lot.fichier} : {lot.lignes_lues} lues, "
                             f"{lot.valides.height} chargées, "
                             f"{lot.lignes_lues - lot.valides.height} en quarantaine"
+                            + (
+                                f", {lot.lignes_vides} ligne(s) vide(s) ignorée(s)"
+                                if lot.lignes_vides
+                                else ""
+                            )
+                            + (f" ; {court(lot.message)}" if lot.message else "")
                         )
     return rapport

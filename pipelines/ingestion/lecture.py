@@ -1,23 +1,28 @@
 """Read one extract file into text columns named as in the contract, with its line numbers.
 
 Accepts the dialects users send: `;`, `,` or tab separated; cp1252 or UTF-8 (with or without BOM);
-CRLF or LF; quoted fields; extra or reordered columns (matched by header). Types are not parsed
-here (see controle.py), so that a bad value is quarantined with its text rather than lost.
+CRLF, LF or CR; quoted fields, newlines inside them included; extra or reordered columns (matched by
+header). Types are not parsed here (see controle.py), so that a bad value is quarantined with its
+text rather than lost. A record is numbered by the physical line where it starts (the header is
+line 1); a line that cannot be cut into the header's fields is refused alone, the rest is read.
 """
 
 from __future__ import annotations
 
 import csv
-import io
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from pipelines.contrat import Extraction
 
 BOM_UTF8 = b"\xef\xbb\xbf"
+# A quoted value may hold newlines; one spanning more lines than this is taken for a stray quote.
+MAX_LIGNES_PAR_VALEUR = 50
 
 
 @dataclass
@@ -45,6 +50,19 @@ class Lecture:
     separateur: str
     colonnes_ignorees: tuple[str, ...]
     incompletes: dict[int, tuple[str, str]] = field(default_factory=dict)  # line -> (rule, field)
+    vides: int = 0  # blank lines, counted apart from the records
+
+
+def _position(octets: bytes, decalage: int) -> tuple[int, str | None]:
+    """(line, field) of a byte offset, the field named from the header (read leniently)."""
+    ligne = octets[:decalage].count(b"\n") + 1
+    entete = octets[: octets.find(b"\n")].decode("cp1252", errors="replace").lstrip("\ufeff")
+    separateur = detecter_separateur(entete)
+    entetes = next(csv.reader([entete.rstrip("\r")], delimiter=separateur), [""])
+    debut_ligne = octets.rfind(b"\n", 0, decalage) + 1
+    avant = octets[debut_ligne:decalage].decode("cp1252", errors="replace")
+    rang = avant.count(separateur)
+    return ligne, (entetes[rang] if rang < len(entetes) else None) if ligne > 1 else None
 
 
 def decoder(octets: bytes, fichier: str) -> tuple[str, str]:
@@ -56,7 +74,19 @@ def decoder(octets: bytes, fichier: str) -> tuple[str, str]:
             "encodage UTF-16 ou fichier binaire : réenregistrer l'extraction en CSV (UTF-8 ou Windows-1252)",
         )
     if octets.startswith(BOM_UTF8):
-        return octets[len(BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
+        try:
+            return octets[len(BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as err:
+            # The file says it is UTF-8 and is not: which bytes are right is for the sender to say.
+            decalage = err.start + len(BOM_UTF8)
+            ligne, champ = _position(octets, decalage)
+            raise FichierIllisible(
+                fichier,
+                ligne,
+                champ,
+                f"octet 0x{octets[decalage]:02x} illisible en UTF-8 alors que le fichier commence par "
+                "la marque UTF-8 (BOM) : réenregistrer l'extraction dans un seul encodage",
+            ) from err
     try:
         return octets.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -64,9 +94,9 @@ def decoder(octets: bytes, fichier: str) -> tuple[str, str]:
     try:
         return octets.decode("cp1252"), "cp1252"
     except UnicodeDecodeError as err:
-        ligne = octets[: err.start].count(b"\n") + 1
+        ligne, champ = _position(octets, err.start)
         raise FichierIllisible(
-            fichier, ligne, None, f"octet 0x{octets[err.start]:02x} illisible en UTF-8 comme en cp1252"
+            fichier, ligne, champ, f"octet 0x{octets[err.start]:02x} illisible en UTF-8 comme en cp1252"
         ) from err
 
 
@@ -83,25 +113,25 @@ def normaliser(entete: str) -> str:
 
 def associer_colonnes(
     entetes: list[str], extraction: Extraction, fichier: str
-) -> tuple[dict[str, str], list[str]]:
-    """Map file headers to contract names (by header label, or by warehouse name)."""
+) -> tuple[dict[int, str], list[str]]:
+    """Map file headers (by position) to contract names (by header label, or by warehouse name)."""
     connus = {}
     for col in extraction.colonnes:
         connus[normaliser(col.entete)] = col.nom
         connus[normaliser(col.nom)] = col.nom
     non_stockees = {normaliser(e) for e in extraction.non_stockees}
-    correspondance: dict[str, str] = {}
+    correspondance: dict[int, str] = {}
     ignorees = []
-    for entete in entetes:
+    for position, entete in enumerate(entetes):
         nom = connus.get(normaliser(entete))
         if nom is None and normaliser(entete) in non_stockees:
             continue  # declared personal data (names): read past, never stored
         if nom is None:
             ignorees.append(entete)
         elif nom in correspondance.values():
-            raise FichierIllisible(fichier, 1, entete, "colonne présente deux fois")
+            raise FichierIllisible(fichier, 1, extraction.colonne(nom).entete, "colonne présente deux fois")
         else:
-            correspondance[entete] = nom
+            correspondance[position] = nom
     manquantes = [c for c in extraction.colonnes if c.obligatoire and c.nom not in correspondance.values()]
     if manquantes:
         raise FichierIllisible(
@@ -134,29 +164,161 @@ def en_texte(expr: pl.Expr, dtype: pl.DataType, type_contrat: str) -> pl.Expr:
     return expr.cast(pl.String)
 
 
-def lignes_mal_decoupees(texte: str, separateur: str) -> dict[int, tuple[str, str]]:
-    """Lines with fewer fields than the header (a truncated transfer) or more (a separator typed
-    inside an unquoted value): the CSV reader would pad or cut them, so they are found here, to be
-    refused rather than loaded wrong. Separators are counted on every line at once; only the
-    suspect lines are parsed (quotes may hide a separator). Returns line -> (rule, field)."""
-    lignes = pl.Series(texte.split("\n")).str.strip_suffix("\r")
-    comptes = lignes.str.count_matches(separateur, literal=True)
-    entetes = next(csv.reader([lignes[0]], delimiter=separateur))
-    suspectes = (comptes != len(entetes) - 1) & (lignes.str.len_chars() > 0)
-    suspectes[0] = False
-    resultat = {}
-    for position in suspectes.arg_true().to_list():
-        champs = next(csv.reader([lignes[position]], delimiter=separateur))
-        if len(champs) < len(entetes):
-            resultat[position + 1] = ("ligne_incomplete", entetes[len(champs)])
-        elif len(champs) > len(entetes):
-            resultat[position + 1] = ("ligne_trop_longue", entetes[-1])
-    return resultat
+def _separer_lignes(texte: str) -> list[str]:
+    """Physical lines: LF or CRLF; a file with bare CRs only (old Mac exports) is split on CR."""
+    lignes = texte.split("\r") if "\n" not in texte and "\r" in texte else texte.split("\n")
+    if lignes and lignes[-1] == "":
+        lignes.pop()  # the terminator of the last line, not a line
+    return lignes
+
+
+def _decouper(enregistrement: str, separateur: str) -> list[str] | None:
+    """One record cut by the CSV rules (quoted fields, doubled quotes, newlines inside quotes);
+    None when it cannot be cut (a quote left open, text after a closing quote, a bare CR)."""
+    try:
+        return next(csv.reader([enregistrement], delimiter=separateur, strict=True), [])
+    except csv.Error:
+        return None
+
+
+def _champ_en_defaut(ligne: str, separateur: str) -> int:
+    """Index of the field where cutting a malformed line stopped (where its quote opened)."""
+    champ, position, longueur = 0, 0, len(ligne)
+    while position < longueur:
+        caractere = ligne[position]
+        if caractere == '"' and (position == 0 or ligne[position - 1] == separateur):
+            ouvert = champ
+            position += 1
+            while position < longueur:
+                if ligne[position] == '"':
+                    if position + 1 < longueur and ligne[position + 1] == '"':
+                        position += 2
+                        continue
+                    break
+                position += 1
+            if position >= longueur:
+                return ouvert  # quote never closed
+            position += 1
+            if position < longueur and ligne[position] != separateur:
+                return champ  # text after the closing quote
+            continue
+        if caractere == "\r":
+            return champ
+        if caractere == separateur:
+            champ += 1
+        position += 1
+    return champ
+
+
+def _diagnostic(ligne: str, separateur: str, entetes: list[str]) -> tuple[str, str]:
+    """(rule, field) of a line that is not one record of the header's width."""
+    champs = _decouper(ligne, separateur)
+    if champs is None:
+        return "ligne_mal_formee", entetes[min(_champ_en_defaut(ligne, separateur), len(entetes) - 1)]
+    if len(champs) < len(entetes):
+        return "ligne_incomplete", entetes[len(champs)]
+    return "ligne_trop_longue", entetes[-1]
+
+
+@dataclass(frozen=True)
+class _Lignes:
+    serie: pl.Series
+
+    def __getitem__(self, position: int) -> str:
+        return self.serie[position]
+
+    def tranche(self, debut: int, fin: int) -> list[str]:
+        return self.serie.slice(debut, fin - debut).to_list()
+
+
+@dataclass(frozen=True)
+class Decoupage:
+    champs: pl.DataFrame  # columns c0..cN-1 (all String) and `_ligne`, one row per record
+    entetes: list[str]
+    refusees: dict[int, tuple[str, str]]  # line -> (rule, field): records that cannot be cut
+    vides: int  # blank lines, not records
+
+
+def decouper_csv(texte: str, separateur: str, fichier: str) -> Decoupage:
+    """Cut a CSV text into records, each numbered by the physical line where it starts.
+
+    Most lines hold no quote and exactly the header's number of separators: they are cut at once,
+    vectorised. Only the others are looked at one by one: a line with an odd number of quotes opens
+    a value that goes on over the next lines (a quoted newline is data) when, joined up to the next
+    line that closes it, the record has the header's width; otherwise that quote is a stray one and
+    costs its line alone (`ligne_mal_formee`), and reading goes on with the next line. Lines with
+    the wrong number of fields are refused (`ligne_incomplete`, `ligne_trop_longue`) rather than
+    padded or cut. Blank lines are not records: they are counted apart."""
+    lignes = _separer_lignes(texte)
+    serie = pl.Series(lignes, dtype=pl.String).str.strip_suffix("\r")
+    # Only the lines looked at one by one come back to Python: a file of millions of plain lines
+    # is cut by polars alone.
+    lignes = _Lignes(serie)
+    if serie.is_empty() or not lignes[0].strip():
+        raise FichierIllisible(fichier, 1, None, "en-tête absent (première ligne vide)")
+    entetes = _decouper(lignes[0], separateur)
+    if not entetes:
+        champ = _champ_en_defaut(lignes[0], separateur)
+        raise FichierIllisible(fichier, 1, None, f"en-tête illisible (guillemet, colonne {champ + 1})")
+    largeur = len(entetes)
+    guillemets = serie.str.count_matches('"', literal=True).to_numpy()
+    vide = (serie.str.strip_chars(" ").str.len_chars() == 0).to_numpy().copy()
+    simple = (
+        (serie.str.count_matches(separateur, literal=True) == largeur - 1)
+        & (pl.Series(guillemets) == 0)
+        & ~serie.str.contains("\r", literal=True)
+    ).to_numpy() & ~vide
+    simple[0] = vide[0] = False
+    absorbees = np.zeros(serie.len(), dtype=bool)
+    impaires = np.flatnonzero(guillemets % 2 == 1)
+    lents: list[list[str]] = []
+    lignes_lents: list[int] = []
+    refusees: dict[int, tuple[str, str]] = {}
+    for position in np.flatnonzero(~simple & ~vide).tolist():
+        if position == 0 or absorbees[position]:
+            continue
+        if guillemets[position] % 2 == 1:
+            rang = int(np.searchsorted(impaires, position, side="right"))
+            if rang < len(impaires) and impaires[rang] - position <= MAX_LIGNES_PAR_VALEUR:
+                fin = int(impaires[rang])
+                champs = _decouper("\n".join(lignes.tranche(position, fin + 1)), separateur)
+                if champs is not None and len(champs) == largeur:
+                    lents.append(champs)
+                    lignes_lents.append(position + 1)
+                    absorbees[position + 1 : fin + 1] = True
+                    continue
+        champs = _decouper(lignes[position], separateur)
+        if champs is not None and len(champs) == largeur:
+            lents.append(champs)
+            lignes_lents.append(position + 1)
+        else:
+            refusees[position + 1] = _diagnostic(lignes[position], separateur, entetes)
+    simple &= ~absorbees
+    vide &= ~absorbees
+    noms = [f"c{i}" for i in range(largeur)]
+    rapides = (
+        serie.filter(pl.Series(simple))
+        .str.split_exact(separateur, largeur - 1)
+        .struct.rename_fields(noms)
+        .struct.unnest()
+        .with_columns(pl.Series("_ligne", np.flatnonzero(simple) + 1, dtype=pl.Int32))
+    )
+    schema = dict.fromkeys(noms, pl.String) | {"_ligne": pl.Int32}
+    autres = pl.DataFrame(
+        [[*champs, ligne] for champs, ligne in zip(lents, lignes_lents, strict=True)]
+        + [[None] * largeur + [ligne] for ligne in refusees],
+        schema=schema,
+        orient="row",
+    )
+    champs = pl.concat([rapides.select(list(schema)), autres]).sort("_ligne")
+    return Decoupage(champs, entetes, refusees, int(vide.sum()))
 
 
 def lire_fichier(chemin: Path, extraction: Extraction) -> Lecture:
-    fichier = chemin.name
+    fichier = nom_affichable(chemin.name)
     suffixe = chemin.suffix.lower()
+    vides = 0
+    refusees: dict[int, tuple[str, str]] = {}
     if suffixe in (".parquet", ".xlsx"):
         try:
             brut = (
@@ -165,46 +327,46 @@ def lire_fichier(chemin: Path, extraction: Extraction) -> Lecture:
                 else pl.read_excel(chemin, engine="calamine", infer_schema_length=None)
             )
         except Exception as err:  # any reader failure is the file's, reported with its name
-            raise FichierIllisible(fichier, None, None, f"fichier {suffixe[1:]} illisible ({err})") from err
+            # Only the kind of error: a reader's message may quote the file's content.
+            raise FichierIllisible(
+                fichier, None, None, f"fichier {suffixe[1:]} illisible ({err.__class__.__name__})"
+            ) from err
         encodage, separateur = suffixe[1:], ""
-        incompletes: dict[int, tuple[str, str]] = {}
+        entetes = list(brut.columns)
+        brut = brut.rename({nom: f"c{i}" for i, nom in enumerate(entetes)}).with_row_index("_ligne", offset=2)
+        types = {f"c{i}": brut.schema[f"c{i}"] for i in range(len(entetes))}
     elif suffixe in (".csv", ".txt"):
         texte, encodage = decoder(chemin.read_bytes(), fichier)
         if not texte.strip():
             raise FichierIllisible(fichier, 1, None, "fichier vide")
-        separateur = detecter_separateur(texte.split("\n", 1)[0])
-        incompletes = lignes_mal_decoupees(texte, separateur)
-        try:
-            brut = pl.read_csv(
-                io.StringIO(texte),
-                separator=separateur,
-                infer_schema=False,
-                quote_char='"',
-                truncate_ragged_lines=True,  # the long lines are refused (lignes_mal_decoupees)
-            )
-        except pl.exceptions.PolarsError as err:
-            raise FichierIllisible(
-                fichier, None, None, f"CSV mal formé ({err.__class__.__name__}: {err})"
-            ) from err
+        separateur = detecter_separateur(re.split(r"\r\n|\n|\r", texte, maxsplit=1)[0])
+        decoupage = decouper_csv(texte, separateur, fichier)
+        brut, entetes, refusees, vides = (
+            decoupage.champs,
+            decoupage.entetes,
+            decoupage.refusees,
+            decoupage.vides,
+        )
+        types = dict.fromkeys(brut.columns, pl.String)
     else:
         raise FichierIllisible(
             fichier, None, None, f"format {suffixe or '(sans extension)'} non pris en charge"
         )
 
-    correspondance, ignorees = associer_colonnes(brut.columns, extraction, fichier)
+    correspondance, ignorees = associer_colonnes(entetes, extraction, fichier)
     donnees = brut.select(
-        [
-            en_texte(pl.col(entete), brut.schema[entete], extraction.colonne(nom).type).alias(nom)
-            for entete, nom in correspondance.items()
-        ]
+        pl.col("_ligne").cast(pl.Int32),
+        *[
+            en_texte(pl.col(f"c{position}"), types[f"c{position}"], extraction.colonne(nom).type).alias(nom)
+            for position, nom in correspondance.items()
+        ],
     )
     absentes = [c.nom for c in extraction.colonnes if c.nom not in donnees.columns]
     donnees = donnees.with_columns([pl.lit(None, dtype=pl.String).alias(nom) for nom in absentes])
-    donnees = donnees.select([c.nom for c in extraction.colonnes]).with_row_index("_ligne", offset=2)
-    return Lecture(
-        donnees.with_columns(pl.col("_ligne").cast(pl.Int32)),
-        encodage,
-        separateur,
-        tuple(ignorees),
-        incompletes,
-    )
+    donnees = donnees.select("_ligne", *[c.nom for c in extraction.colonnes])
+    return Lecture(donnees, encodage, separateur, tuple(ignorees), refusees, vides)
+
+
+def nom_affichable(nom: str) -> str:
+    """A file name as it can be printed and stored: control characters shown as escapes."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in nom)

@@ -3,13 +3,17 @@
 HMAC-SHA256 with a secret key: without the key nobody can rebuild the hash of a known file
 number (a plain hash could be reversed by hashing every possible number). The key comes from
 $ARIPA_CLE_PSEUDONYMISATION (64 hex characters), or from a key file created on first run in the
-data directory (git-ignored, readable by its owner only). The same number gets the same key in
+data directory (git-ignored, readable by its owner only). A key shorter than 32 bytes is refused
+from either source (an empty or two-character key file can be brute-forced in minutes); the key
+file is written whole under a temporary name, then linked into place, so a crash or a concurrent
+first run never leaves an empty or half-written key to be used. The same number gets the same key in
 every extract and every month, as long as the key does not change: the load manifest records the
 key's fingerprint and ingestion refuses a key that differs from the one the warehouse was built with.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -48,20 +52,41 @@ class Pseudonymiseur:
         return serie.replace_strict(table, default=None, return_dtype=pl.String)
 
 
+LONGUEUR_MIN_CLE = 32  # bytes
+
+
+def lire_cle(texte: str, origine: str) -> bytes:
+    try:
+        cle = bytes.fromhex(texte.strip())
+    except ValueError as err:
+        raise CleInvalide(f"{origine} doit contenir la clé en hexadécimal") from err
+    if len(cle) < LONGUEUR_MIN_CLE:
+        raise CleInvalide(f"{origine} : clé trop courte ({len(cle)} octets, {LONGUEUR_MIN_CLE} au moins)")
+    return cle
+
+
+def creer_fichier_cle(fichier: Path) -> None:
+    """Write a new random key atomically (mode 600): complete under a temporary name, then linked
+    to its name, which fails if another run created it meanwhile (that key is then kept)."""
+    fichier.parent.mkdir(parents=True, exist_ok=True)
+    provisoire = fichier.with_name(f".{fichier.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descripteur = os.open(provisoire, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descripteur, "w") as handle:
+            handle.write(secrets.token_hex(LONGUEUR_MIN_CLE))
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(provisoire, fichier)
+    finally:
+        provisoire.unlink(missing_ok=True)
+
+
 def charger_cle(dossier_cles: Path) -> Pseudonymiseur:
     brut = os.environ.get(VARIABLE_CLE)
     if brut:
-        try:
-            cle = bytes.fromhex(brut.strip())
-        except ValueError as err:
-            raise CleInvalide(f"{VARIABLE_CLE} doit contenir la clé en hexadécimal") from err
-        if len(cle) < 32:
-            raise CleInvalide(f"{VARIABLE_CLE} : clé trop courte ({len(cle)} octets, 32 au moins)")
-        return Pseudonymiseur(cle)
+        return Pseudonymiseur(lire_cle(brut, VARIABLE_CLE))
     fichier = dossier_cles / "pseudonymisation.key"
     if not fichier.exists():
-        dossier_cles.mkdir(parents=True, exist_ok=True)
-        descripteur = os.open(fichier, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descripteur, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    return Pseudonymiseur(bytes.fromhex(fichier.read_text().strip()))
+        creer_fichier_cle(fichier)
+    return Pseudonymiseur(lire_cle(fichier.read_text(encoding="ascii", errors="replace"), str(fichier)))

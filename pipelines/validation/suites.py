@@ -16,8 +16,8 @@ What a suite checks (the parsing of dates, amounts and integers is done before, 
                      before its procedure's engagement)        ingestion
   reference_inconnue the procedure / créance named exists     expect_column_values_to_be_in_set on a
                      in the same load or in the warehouse      flag computed by ingestion
-  cle_en_double      key unique across the files of a load    expect_(compound_)column(s)_..._unique
-                     (extracts whose key is not per month)
+Key uniqueness (`cle_en_double`) is not a suite's: a suite sees one load, and a key must be unique
+across the whole warehouse; `pipelines/ingestion/unicite.py` checks it before the suite runs.
 """
 
 from __future__ import annotations
@@ -126,27 +126,6 @@ def suite(extraction: Extraction) -> dict:
                 value_set=[True],
             )
         )
-    # Within one file a repeated key is refused when the file is read (its first occurrence kept).
-    # Across the files of one load, a payment, a plan line, a movement, a request or an event
-    # sent twice (in two months' files) is refused here, every occurrence: which one is right is
-    # for the sender to say. Photographs and monthly counts are keyed by their month: nothing to add.
-    if not extraction.cle_par_periode:
-        champ = extraction.colonne(extraction.cle[0]).entete
-        if len(extraction.cle) == 1:
-            attentes.append(
-                _attente(
-                    "expect_column_values_to_be_unique", "cle_en_double", champ, column=extraction.cle[0]
-                )
-            )
-        else:
-            attentes.append(
-                _attente(
-                    "expect_compound_columns_to_be_unique",
-                    "cle_en_double",
-                    champ,
-                    column_list=list(extraction.cle),
-                )
-            )
     return {
         "name": extraction.nom,
         "expectations": attentes,

@@ -1,0 +1,147 @@
+"""A key is unique across the whole warehouse, not only within one file or one load.
+
+A row whose key (with its month, for the photographs keyed per month: `cle_par_periode`) is
+already loaded from another file is refused as `cle_en_double`, the quarantine naming that file
+and its line; the file being replaced by a corrected re-send under the same name does not count
+(its rows are about to go). Within one run, the files of an extract are taken in the documented
+order, by file name (so by month covered, then extension: `versements_2026-07.csv` before
+`versements_2026-10.csv`, `procedures_2026-10.csv` before `procedures_2026-10.parquet`): the first
+file holding a key wins, the later ones are refused. This runs after the parsing checks (a repeated
+key within a file is settled there, the first kept) and before the Great Expectations suite: a key
+belongs to the first file that sends it, and if that row is wrong, that file is the one to correct.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import duckdb
+import polars as pl
+
+from pipelines.contrat import Extraction
+from pipelines.ingestion.chargement import Lot
+from pipelines.ingestion.controle import MASQUE_PERSONNEL, SCHEMA_QUARANTAINE
+
+MAX_FICHIERS_NOMMES = 3  # in a manifest message: the files a file's repeated keys come from
+
+
+def colonnes_cle(extraction: Extraction) -> list[str]:
+    return [*extraction.cle, *(["_periode"] if extraction.cle_par_periode else [])]
+
+
+def _cles(lots: list[Lot], extraction: Extraction) -> pl.DataFrame:
+    """Every key of the run's rows, with its file's number in the run order and its line."""
+    return pl.concat(
+        [
+            lot.valides.select(
+                *extraction.cle,
+                pl.lit(lot.periode, dtype=pl.Date).alias("_periode"),
+                pl.col("_ligne").cast(pl.Int32),
+                pl.lit(numero, dtype=pl.Int32).alias("_lot"),
+            )
+            for numero, lot in enumerate(lots)
+        ],
+        how="vertical_relaxed",
+    ).drop_nulls(list(extraction.cle))  # a missing key is the suite's (obligatoire)
+
+
+def _deja_en_base(
+    con: duckdb.DuckDBPyConnection, extraction: Extraction, cles: pl.DataFrame, fichiers: list[str]
+) -> pl.DataFrame:
+    """The run's keys already loaded from a file other than those of the run: _lot, _ligne, the
+    file and line they were loaded from."""
+    colonnes = colonnes_cle(extraction)
+    condition = " and ".join(f"n.{c} = r.{c}" for c in colonnes)
+    con.register("cles_du_lot", cles.to_arrow())
+    con.register("fichiers_du_lot", pl.DataFrame({"fichier": fichiers}).to_arrow())
+    try:
+        trouvees = con.sql(
+            f"select n._lot, n._ligne, any_value(r._fichier) as source, min(r._ligne) as ligne_source "
+            f"from cles_du_lot n join raw.{extraction.nom} r on {condition} "
+            "where r._fichier not in (select fichier from fichiers_du_lot) group by n._lot, n._ligne"
+        ).to_arrow_table()
+    finally:
+        con.unregister("cles_du_lot")
+        con.unregister("fichiers_du_lot")
+    return pl.from_arrow(trouvees).cast({"_lot": pl.Int32, "_ligne": pl.Int32, "ligne_source": pl.Int32})
+
+
+def refuser_cles_deja_vues(
+    con: duckdb.DuckDBPyConnection, extraction: Extraction, lots: list[Lot]
+) -> list[Lot]:
+    """The lots (in the run order) without their rows whose key is already loaded or sent by an
+    earlier file of the run; those rows join the file's quarantine, and its message says how many."""
+    if not extraction.cle or not lots:
+        return lots
+    cles = _cles(lots, extraction)
+    if cles.is_empty():
+        return lots
+    colonnes = colonnes_cle(extraction)
+    en_base = _deja_en_base(con, extraction, cles, [lot.fichier for lot in lots]).with_columns(
+        pl.lit(True).alias("_en_base")
+    )
+    restantes = cles.join(en_base.select("_lot", "_ligne"), on=["_lot", "_ligne"], how="anti").sort(
+        "_lot", "_ligne"
+    )
+    premieres = restantes.filter(pl.struct(colonnes).is_first_distinct())
+    dans_le_lot = (
+        restantes.filter(~pl.struct(colonnes).is_first_distinct())
+        .join(
+            premieres.select(
+                *colonnes, pl.col("_lot").alias("_lot_source"), pl.col("_ligne").alias("ligne_source")
+            ),
+            on=colonnes,
+            how="left",
+        )
+        .with_columns(
+            pl.col("_lot_source")
+            .replace_strict(dict(enumerate(lot.fichier for lot in lots)), return_dtype=pl.String)
+            .alias("source"),
+            pl.lit(False).alias("_en_base"),
+        )
+        .select("_lot", "_ligne", "source", "ligne_source", "_en_base")
+    )
+    doublons = pl.concat([en_base.select(dans_le_lot.columns), dans_le_lot])
+    if doublons.is_empty():
+        return lots
+    premiere = extraction.cle[0]
+    champ = extraction.colonne(premiere).entete
+    personnel = extraction.colonne(premiere).personnel is not None
+    doublons = doublons.join(cles.select("_lot", "_ligne", premiere), on=["_lot", "_ligne"], how="left")
+    resultat = []
+    for numero, lot in enumerate(lots):
+        du_lot = doublons.filter(pl.col("_lot") == numero)
+        if du_lot.is_empty():
+            resultat.append(lot)
+            continue
+        quarantaine = du_lot.select(
+            pl.lit(lot.fichier).alias("fichier"),
+            pl.col("_ligne").alias("ligne"),
+            pl.lit(champ).alias("champ"),
+            pl.lit("cle_en_double").alias("regle"),
+            (pl.lit(MASQUE_PERSONNEL) if personnel else pl.col(premiere).cast(pl.String)).alias("valeur"),
+            pl.concat_str(
+                pl.when(pl.col("_en_base"))
+                .then(pl.lit("déjà chargée depuis "))
+                .otherwise(pl.lit("déjà lue dans ce chargement dans ")),
+                pl.col("source"),
+                pl.lit(", ligne "),
+                pl.col("ligne_source").cast(pl.String),
+            ).alias("detail"),
+        ).cast(SCHEMA_QUARANTAINE)
+        sources = du_lot.group_by("source").len().sort("len", "source", descending=[True, False])
+        noms = sources["source"].head(MAX_FICHIERS_NOMMES).to_list()
+        autres = f" et {sources.height - len(noms)} autre(s)" if sources.height > len(noms) else ""
+        message = (
+            f"{du_lot.height} ligne(s) en quarantaine (cle_en_double) : clé déjà chargée ou lue dans "
+            f"{', '.join(noms)}{autres}"
+        )
+        resultat.append(
+            replace(
+                lot,
+                valides=lot.valides.filter(~pl.col("_ligne").is_in(du_lot["_ligne"].implode())),
+                quarantaine=pl.concat([lot.quarantaine, quarantaine]).sort("ligne", "champ"),
+                message="; ".join(m for m in (lot.message, message) if m),
+            )
+        )
+    return resultat
