@@ -69,16 +69,20 @@ def _avertissement_peu_de_grappes(n: int) -> str:
 def _feols(formule: str, panel: pd.DataFrame, pondere: bool):
     import pyfixest as pf
 
-    # A coefficient with zero variance (see etude_evenement) makes pyfixest warn on its sqrt.
+    # A coefficient with zero variance (see etude_evenement) makes pyfixest warn on its sqrt; an
+    # event-study cell collinear with the fixed effects is dropped (it is then left out).
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.filterwarnings("ignore", message=".*dropped due to multicollinearity.*")
         return pf.feols(formule, data=panel, weights="w" if pondere else None, vcov={"CRV1": "dep"})
 
 
 def _coefficient_d(fit, inference: str, n_traites: int) -> Estimation:
     """The treatment coefficient of a pyfixest fit, with its 95 % interval and p-value; refused
     (NaN interval, a warning) with too few treated clusters."""
-    ligne = fit.tidy().loc["d"]
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # sqrt of a zero-variance coefficient
+        ligne = fit.tidy().loc["d"]
     if n_traites < MIN_GRAPPES_TRAITEES:
         nan = float("nan")
         return Estimation(
@@ -421,7 +425,7 @@ def etude_evenement(panel: pd.DataFrame, pondere: bool, avances: int, retards: i
         nom: ((cohorte == c) & (relatif == r)).astype(float)
         for nom, (c, r) in zip(noms, cellules, strict=True)
     }
-    donnees = panel.assign(**colonnes)
+    donnees = pd.concat([panel, pd.DataFrame(colonnes, index=panel.index)], axis=1)
     fit = _feols("y ~ " + " + ".join(noms) + " | dep + t", donnees, pondere)
     coef = fit.coef()
     gardes = [i for i, nom in enumerate(noms) if nom in coef.index]
@@ -474,6 +478,14 @@ def moyenne_post(etude: EtudeEvenement, pondere_par: np.ndarray | None = None) -
 # --- Callaway and Sant'Anna -----------------------------------------------------------------
 
 
+def _equilibrer(panel: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The units observed in every period (moderndid 0.2.0's unbalanced-panel path fails on a
+    panel=True frame), and how many units were left out."""
+    periodes = panel["t"].nunique()
+    complets = panel.groupby("dep")["t"].transform("nunique") == periodes
+    return panel[complets], int(panel.loc[~complets, "dep"].nunique())
+
+
 def _cs(panel: pd.DataFrame, pondere: bool, temoins: str):
     import moderndid as md
 
@@ -483,7 +495,6 @@ def _cs(panel: pd.DataFrame, pondere: bool, temoins: str):
         id=pd.factorize(panel["dep"])[0] + 1,
         wu=panel.groupby("dep")["w"].transform("mean") if pondere else 1.0,
     )
-    equilibre = len(donnees) == donnees["id"].nunique() * donnees["t"].nunique()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return md.att_gt(
@@ -495,7 +506,6 @@ def _cs(panel: pd.DataFrame, pondere: bool, temoins: str):
             weightsname="wu" if pondere else None,
             est_method="reg",
             control_group=temoins,
-            allow_unbalanced_panel=not equilibre,
             boot=False,
             cband=False,
             random_state=1,
@@ -519,62 +529,78 @@ def callaway_santanna(panel: pd.DataFrame, pondere: bool, temoins: str = "nevert
     """Callaway and Sant'Anna (2021) through moderndid: ATT(g, t) with never-treated
     (`nevertreated`) or not-yet-treated (`notyettreated`) controls, outcome regression, aggregated
     into the overall ATT (simple aggregation), analytic SEs clustered by unit. Their weights are
-    per unit: a weighted panel uses each unit's mean weight. Unbalanced panels (a rate undefined
-    in a month) use moderndid's unbalanced-panel estimator."""
+    per unit: a weighted panel uses each unit's mean weight. On an unbalanced panel (a rate
+    undefined in some month) only the units observed in every period are used (said in the
+    warning)."""
     import moderndid as md
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        agrege = md.aggte(_cs(panel, pondere, temoins), type="simple", boot=False, cband=False)
-    b, se = float(agrege.overall_att), float(agrege.overall_se)
-    z = stats.norm.ppf((1 + NIVEAU) / 2)
-    n = nb_traites(panel)
+    complet, exclus = _equilibrer(panel)
+    note = f"{exclus} unité(s) sans toutes les périodes exclue(s) (panel équilibré requis)" if exclus else ""
+    n = nb_traites(complet)
     libelle = (
         "Callaway et Sant'Anna (moderndid), témoins "
         + ("jamais traités" if temoins == "nevertreated" else "pas encore traités")
         + ", ATT global, écarts-types analytiques"
     )
+    nan = float("nan")
+    if n == 0 or complet["dep"].nunique() == n:
+        return Estimation(nan, nan, nan, nan, libelle, nan, "; ".join(x for x in (note, "non calculé") if x))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        agrege = md.aggte(_cs(complet, pondere, temoins), type="simple", boot=False, cband=False)
+    b, se = float(agrege.overall_att), float(agrege.overall_se)
+    z = stats.norm.ppf((1 + NIVEAU) / 2)
     if n < MIN_GRAPPES_TRAITEES:
-        nan = float("nan")
-        return Estimation(b, nan, nan, nan, libelle, nan, _avertissement_peu_de_grappes(n))
-    return Estimation(b, b - z * se, b + z * se, float(2 * stats.norm.sf(abs(b / se))), libelle, se)
+        alerte = "; ".join(x for x in (note, _avertissement_peu_de_grappes(n)) if x)
+        return Estimation(b, nan, nan, nan, libelle, nan, alerte)
+    return Estimation(b, b - z * se, b + z * se, float(2 * stats.norm.sf(abs(b / se))), libelle, se, note)
 
 
 # --- Rambachan and Roth ---------------------------------------------------------------------
 
 
-def sensibilite_tendances(etude: EtudeEvenement, m_bar: float = 1.0) -> Estimation:
+def sensibilite_tendances(etude: EtudeEvenement, m: float = 0.0) -> Estimation:
     """Honest DiD (Rambachan and Roth 2023, moderndid): a 95 % interval for the average post-period
-    effect allowing post-period deviations from parallel trends up to `m_bar` times the largest
-    pre-period one (relative magnitudes). The point estimate is the usual average."""
-    from moderndid import create_sensitivity_results_rm
+    effect when the treated-control difference in trends may deviate from parallel: under the
+    smoothness restriction Delta^SD(M) the differential trend may continue the linear trend seen
+    before the start, its slope changing by at most `m` per period (M = 0: any linear pre-trend
+    extrapolated). Fixed-length confidence interval (FLCI). The relative-magnitudes bound was tried
+    first: on monthly data it is driven by month-to-month noise of the leads (M-bar = 1 gives
+    +-1 on a rate) and costs 45 s per outcome."""
+    from moderndid import create_sensitivity_results_sm
 
     rel = etude.coefficients["relatif"].to_numpy()
-    if (rel <= -2).sum() < 1 or (rel >= 0).sum() < 1:
-        nan = float("nan")
-        return Estimation(nan, nan, nan, nan, "pas assez de périodes avant ou après", nan)
+    libelle = f"Rambachan et Roth (moderndid), restriction de régularité M = {m:g}"
+    nan = float("nan")
+    variance = np.diag(etude.vcov)
+    if (rel <= -2).sum() < 1 or (rel >= 0).sum() < 1 or not (variance[rel <= -2] > 1e-20).any():
+        return Estimation(nan, nan, nan, nan, libelle, nan, "non calculé : pas d'avance informative")
     garde = rel != -1
     b = etude.coefficients["estimation"].to_numpy()[garde]
     sigma = etude.vcov[np.ix_(garde, garde)]
     n_pre, n_post = int((rel[garde] < 0).sum()), int((rel[garde] >= 0).sum())
     lvec = np.full(n_post, 1.0 / n_post)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = create_sensitivity_results_rm(
-            betahat=b,
-            sigma=sigma,
-            num_pre_periods=n_pre,
-            num_post_periods=n_post,
-            m_bar_vec=np.array([m_bar]),
-            l_vec=lvec,
-            grid_points=200,
-        )
-    ligne = res.iloc[0] if hasattr(res, "iloc") else res.row(0, named=True)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = create_sensitivity_results_sm(
+                betahat=b,
+                sigma=sigma,
+                num_pre_periods=n_pre,
+                num_post_periods=n_post,
+                method="FLCI",
+                m_vec=np.array([m]),
+                l_vec=lvec,
+            )
+    except Exception as err:  # its optimiser gives up on degenerate covariances (leads all zero)
+        return Estimation(nan, nan, nan, nan, libelle, nan, f"non calculé : {err}")
+    ligne = res.row(0, named=True) if hasattr(res, "row") else res.iloc[0]
+    # The FLCI is centred on its own affine estimator: the midpoint is the robust estimate.
     return Estimation(
-        float(lvec @ b[n_pre:]),
+        (float(ligne["lb"]) + float(ligne["ub"])) / 2,
         float(ligne["lb"]),
         float(ligne["ub"]),
         float("nan"),
-        f"Rambachan et Roth (moderndid) : écarts aux tendances parallèles après le début jusqu'à {m_bar:g} "
-        "fois le plus grand écart avant ; IC robuste (C-LF) de l'effet moyen après le début",
+        f"{libelle} (estimation : centre de l'intervalle) : une tendance différentielle linéaire vue "
+        "avant le début peut se prolonger après ; IC de longueur fixe (FLCI) de l'effet moyen",
     )
