@@ -104,6 +104,13 @@ def estimer(
     retards = int(cadre["t"].max() - debut.min())
     etude = est.etude_evenement(cadre, pondere, avances, retards)
     sa = est.moyenne_post(etude)
+    jamais = est.callaway_santanna(cadre, pondere, "nevertreated")
+    if debut.dropna().nunique() == 1:
+        # One start date: no unit is "not yet treated" before everyone is, both control groups are
+        # the never-treated ones (same estimate; not computed twice).
+        pas_encore, note_pas_encore = jamais, "une seule date de début : mêmes témoins que jamais traités"
+    else:
+        pas_encore, note_pas_encore = est.callaway_santanna(cadre, pondere, "notyettreated"), ""
     lignes = [
         ("twfe_randomisation", est.inference_randomisation(cadre, pondere, tirages), ""),
         ("twfe", est.twfe(cadre, pondere), ""),
@@ -125,8 +132,8 @@ def estimer(
             ),
             "chaque département à partir de sa propre date de début",
         ),
-        ("callaway_santanna_jamais_traites", est.callaway_santanna(cadre, pondere, "nevertreated"), ""),
-        ("callaway_santanna_pas_encore_traites", est.callaway_santanna(cadre, pondere, "notyettreated"), ""),
+        ("callaway_santanna_jamais_traites", jamais, ""),
+        ("callaway_santanna_pas_encore_traites", pas_encore, note_pas_encore),
         (
             "sensibilite_rambachan_roth",
             est.sensibilite_tendances(etude),
