@@ -253,9 +253,6 @@ def ecrire(evaluation: Evaluation, entrepot: Path, empreinte: str, nb_lignes_pan
             con.register("cadre", cadre)
             con.execute(f"create or replace table {SCHEMA}.{nom} as select * from cadre")
             con.unregister("cadre")
-        # Results once written into marts.* by earlier versions: dbt's schema, not ours.
-        for nom in ("evaluation_gipa_resultats", "evaluation_gipa_etude_evenement"):
-            con.execute(f"drop table if exists marts.{nom}")
         con.execute("commit")
     return calcule_le
 
