@@ -184,8 +184,11 @@ def _inverser(observe: float, a: np.ndarray, c: np.ndarray, alpha: float) -> tup
     r = np.unique(np.concatenate([*racines, np.array([observe])]))
     ecart = max(1.0, float(np.abs(r).max()))
     points = np.concatenate([[r[0] - ecart], (r[:-1] + r[1:]) / 2, [r[-1] + ecart], r])
-    stat = np.abs(a[None, :] - points[:, None] * c[None, :]) >= np.abs(observe - points)[:, None] - 1e-12
-    p = (1 + stat.sum(axis=1)) / (1 + a.size)
+    p = np.empty(points.size)
+    for debut in range(0, points.size, 1000):  # in blocks: up to 60 000 points x 20 000 draws
+        x = points[debut : debut + 1000]
+        stat = np.abs(a[None, :] - x[:, None] * c[None, :]) >= np.abs(observe - x)[:, None] - 1e-12
+        p[debut : debut + x.size] = (1 + stat.sum(axis=1)) / (1 + a.size)
     acceptes = points[p > alpha]
     if acceptes.size == 0:
         return observe, observe
