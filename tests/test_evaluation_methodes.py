@@ -269,6 +269,11 @@ def test_les_exigences_appliquees_aux_mesures_du_readme():
             ("favorable", "twfe_bootstrap_sauvage", -0.006, 0.938, 0.054),
             ("favorable", "did2s", -0.006, 0.914, 0.074),
             ("favorable", "callaway_santanna", -0.008, 0.914, 0.096),
+            ("realiste", "twfe", -0.018, 0.930, 0.068),
+            ("realiste", "twfe_randomisation", -0.018, 0.952, 0.050),
+            ("realiste", "twfe_bootstrap_sauvage", -0.018, 0.942, 0.050),
+            ("realiste", "did2s", -0.001, 0.942, 0.068),
+            ("realiste", "callaway_santanna", -0.000, 0.924, 0.064),
         ],
         columns=["condition", "methode", "biais", "couverture", "faux_positifs"],
     )
