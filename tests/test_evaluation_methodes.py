@@ -288,3 +288,15 @@ def test_la_simulation_realiste_a_des_debuts_echelonnes_et_une_pre_tendance():
     debuts = est.cohortes(panel).dropna()
     assert sorted(debuts.unique()) == list(validite.DEBUTS_ECHELONNES)
     assert vrai > validite.EFFET  # effects grow with time since the start
+
+
+def test_une_unite_sans_son_premier_mois_traite_garde_sa_date_de_debut():
+    """A rate undefined in a département's first treated month (nothing due) used to make it look
+    as if it started a month later (cohort read from d): the reference start date `g` is kept."""
+    panel = _echelonne().assign(g=lambda x: np.where(x["dep"].astype(int) < 10, 4.0, np.nan))
+    panel["g"] = np.where(panel["dep"].astype(int).between(10, 19), 8.0, panel["g"])
+    troue = panel[~((panel["dep"] == "3") & (panel["t"] == 4))]
+    assert est.cohortes(troue).loc["3"] == 4.0
+    assert est.cohortes(troue.drop(columns="g")).loc["3"] == 5.0  # what d alone says
+    with pytest.raises(ValueError, match="incohérent"):
+        est.cohortes(troue.assign(g=troue["g"] + 1))

@@ -45,8 +45,15 @@ class Estimation:
 
 
 def cohortes(panel: pd.DataFrame) -> pd.Series:
-    """Each unit's adoption period (first `t` with d = 1), NaN if never treated. Refuses a
-    treatment that switches off (every estimator here assumes an absorbing treatment)."""
+    """Each unit's adoption period, NaN if never treated: the column `g` when the frame has one
+    (the reference start date: a unit with no observation in its first treated month must not
+    look as if it started later), else the first `t` with d = 1. Refuses a treatment that
+    switches off (every estimator here assumes an absorbing treatment) or contradicts `g`."""
+    if "g" in panel:
+        debut = panel.groupby("dep", sort=False)["g"].first()
+        if not np.array_equal(panel["d"].to_numpy() == 1, panel["t"].to_numpy() >= panel["g"].fillna(np.inf)):
+            raise ValueError("traitement incohérent avec la date de début (colonne g)")
+        return debut.reindex(pd.unique(panel["dep"])).astype(float)
     traite = panel[panel["d"] == 1]
     debut = traite.groupby("dep")["t"].min()
     apres = panel["t"].to_numpy() >= panel["dep"].map(debut).to_numpy(float)

@@ -193,6 +193,8 @@ def placebo(cadre: pd.DataFrame, pondere: bool, recul: int = 12, tirages: int = 
     avant = cadre[cadre["t"] < debut.min()].copy()
     faux = avant["dep"].map(debut - recul)
     avant["d"] = (avant["t"] >= faux).astype(float)
+    if "g" in avant:
+        avant["g"] = faux
     return est.inference_randomisation(avant, pondere, tirages), avant
 
 

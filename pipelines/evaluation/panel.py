@@ -139,6 +139,11 @@ def preparer(panel: pd.DataFrame, resultat: Resultat, temoins: set[str], cal: Ca
             "y": p[resultat.colonne].astype(float).to_numpy(),
             "w": np.broadcast_to(poids, len(p)).astype(float),
             "d": d.astype(float).to_numpy(),
+            # The start month index from the reference data (NaN: never treated): the adoption date
+            # even when the unit has no observation in its first treated month.
+            "g": np.where(
+                p["groupe_gipa"] == "experimental", index_mois(debut.fillna(pd.Timestamp(0))), np.nan
+            ),
         }
     )
     # A rate with nothing due that month is undefined: the month carries no weight, not a zero.

@@ -129,7 +129,14 @@ def cadre_estimation(brut: pd.DataFrame, c: Colonnes, fichier: Path) -> tuple[pd
         i = int(np.flatnonzero(np.nan_to_num(w) < 0)[0])
         raise PanelInvalide(f"{fichier}, ligne {i + 2}, champ « {c.poids} » : poids négatif")
     cadre = pd.DataFrame(
-        {"dep": unite, "t": t, "y": y, "w": w, "d": (t >= np.nan_to_num(debut, nan=np.inf)).astype(float)}
+        {
+            "dep": unite,
+            "t": t,
+            "y": y,
+            "w": w,
+            "d": (t >= np.nan_to_num(debut, nan=np.inf)).astype(float),
+            "g": debut,
+        }
     )
     garde = np.isfinite(cadre["y"]) & np.isfinite(cadre["w"]) & (cadre["w"] > 0)
     if cadre.loc[garde, "d"].sum() == 0:
