@@ -417,7 +417,7 @@ def _evaluer(c: Chemins) -> None:
             )
         import duckdb
 
-        from pipelines.evaluation.executer import ecrire, evaluer, figures
+        from pipelines.evaluation.executer import SCHEMA, ecrire, empreinte_panel, evaluer, figures
         from pipelines.evaluation.panel import lire_panel
 
         try:
@@ -426,44 +426,119 @@ def _evaluer(c: Chemins) -> None:
             raise EtapeEchouee(
                 "panel absent (marts.evaluation_panel_gipa) : lancer `aripa build` d'abord"
             ) from err
+        empreinte = empreinte_panel(panel)
         evaluation = evaluer(panel, progression=dire)
-        ecrire(evaluation, c.entrepot)
-        dire(f"{len(evaluation.resultats)} résultats écrits dans marts.evaluation_gipa_resultats")
+        calcule_le = ecrire(evaluation, c.entrepot, empreinte, len(panel))
+        dire(
+            f"{len(evaluation.resultats)} résultats écrits dans {SCHEMA}.gipa_resultats "
+            f"(panel {empreinte[:12]}, calculés le {calcule_le:%d/%m/%Y à %H:%M} UTC)"
+        )
         for chemin in figures(evaluation, c.sorties / "evaluation"):
             dire(f"figure : {chemin}")
-    console.print(tableau_evaluation(evaluation.resultats))
+    for table in tableaux_evaluation(evaluation.resultats):
+        console.print(table)
+    _avertissements(evaluation.resultats)
+    # The one publish step, whatever it publishes: the results reach readers only through it.
     with etape("Publication de la copie lue par les tableaux de bord") as dire:
         dire(f"copie publiée : {publier(c)}")
 
 
-def tableau_evaluation(resultats) -> Table:
-    """The main estimate of each outcome and control group: TWFE with randomisation inference."""
-    from pipelines.evaluation.panel import RESULTATS
+def _evaluer_fichier(fichier: Path, colonnes) -> None:
+    from pipelines.evaluation.panel_externe import evaluer_fichier
 
-    table = Table(
-        title="Effet estimé de la GIPA (doubles différences, inférence par randomisation)",
-        title_justify="left",
-    )
-    for colonne in ("résultat", "témoins", "estimation", "IC à 95 %", "p", "traités / témoins"):
-        table.add_column(colonne, justify="left" if colonne in ("résultat", "témoins") else "right")
-    courts = {r.code: f"{r.libelle_court} ({r.unite})" for r in RESULTATS}
-    principaux = resultats[resultats["methode"] == "twfe_randomisation"]
-    for r in principaux.itertuples():
-        table.add_row(
-            courts[r.resultat],
-            "tous" if r.groupe_temoin == "tous_non_experimentaux" else "appariés",
-            format_fr.effet(r.estimation, r.unite),
-            f"{format_fr.effet(r.ic95_bas, r.unite)} ; {format_fr.effet(r.ic95_haut, r.unite)}",
-            format_fr.nombre(r.p_valeur, decimales=3),
-            f"{r.nb_departements_traites} / {r.nb_departements_temoins}",
+    with etape(f"Évaluation du panel {fichier}") as dire:
+        evaluation, exclues = evaluer_fichier(fichier, colonnes)
+        r = evaluation.resultats.iloc[0]
+        dire(
+            f"{r['nb_departements_traites']} unités traitées, {r['nb_departements_temoins']} témoins, "
+            f"{r['nb_mois']} périodes ; {exclues} ligne(s) sans résultat ou sans poids laissée(s) de côté"
         )
-    return table
+    for table in tableaux_evaluation(evaluation.resultats):
+        console.print(table)
+    _avertissements(evaluation.resultats)
+
+
+def _avertissements(resultats) -> None:
+    for r in resultats[resultats["avertissement"] != ""].itertuples():
+        console.print(f"[yellow]Attention ({r.resultat}, {r.methode}) : {r.avertissement}[/yellow]")
+
+
+def tableaux_evaluation(resultats) -> list[Table]:
+    """One table per outcome and control group: every estimate of the average effect, the main
+    reading (TWFE with randomisation inference) first, and the minimum detectable effect (80 %)."""
+    from pipelines.evaluation.executer import COURTS, METHODES
+
+    ordre = {m: i for i, m in enumerate(METHODES)}
+    temoins = {"tous_non_experimentaux": "tous", "apparies": "appariés", "non_traites": "non traités"}
+    tables = []
+    lignes = resultats.assign(_o=resultats["methode"].map(ordre)).sort_values("_o", kind="stable")
+    for (_, groupe), bloc in lignes.groupby(["resultat", "groupe_temoin"], sort=False):
+        r0 = bloc.iloc[0]
+        table = Table(
+            title=(
+                f"{r0['libelle_resultat']} ({r0['unite']}) — témoins : {temoins.get(groupe, groupe)} "
+                f"({r0['nb_departements_traites']} traités / {r0['nb_departements_temoins']} témoins)"
+            ),
+            title_justify="left",
+        )
+        for colonne in ("méthode", "estimation", "IC à 95 %", "p", "EMD 80 %"):
+            table.add_column(colonne, justify="left" if colonne == "méthode" else "right")
+        for r in bloc.itertuples():
+            table.add_row(
+                COURTS[r.methode],
+                format_fr.effet(r.estimation, r.unite),
+                format_fr.intervalle(r.ic95_bas, r.ic95_haut, r.unite),
+                format_fr.nombre(r.p_valeur, decimales=3),
+                format_fr.effet(r.effet_minimum_detectable_80, r.unite),
+            )
+        tables.append(table)
+    return tables
 
 
 @app.command()
-def evaluate(data_dir: OptionDonnees = None) -> None:
-    """Évaluer l'expérimentation GIPA face à des groupes témoins (résultats dans l'entrepôt et figures)."""
-    _executer(lambda: _evaluer(chemins(data_dir)))
+def evaluate(
+    data_dir: OptionDonnees = None,
+    panel: Annotated[
+        Path | None,
+        typer.Option("--panel", help="Un autre panel à évaluer (CSV ou Parquet) au lieu du panel GIPA."),
+    ] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="Colonne de l'unité (la grappe).")] = None,
+    time_: Annotated[
+        str | None, typer.Option("--time", help="Colonne de la période (entier ou date).")
+    ] = None,
+    outcome: Annotated[str | None, typer.Option("--outcome", help="Colonne du résultat.")] = None,
+    treated_from: Annotated[
+        str | None,
+        typer.Option(
+            "--treated-from", help="Colonne de la période de début du traitement (vide : jamais traitée)."
+        ),
+    ] = None,
+    weight: Annotated[str | None, typer.Option("--weight", help="Colonne de poids (facultative).")] = None,
+) -> None:
+    """Évaluer l'expérimentation GIPA face à des groupes témoins (résultats dans le schéma `evaluation`
+    de l'entrepôt, figures, publication), ou, avec --panel, n'importe quel panel unité x période."""
+    if panel is None:
+        if any(x is not None for x in (unit, time_, outcome, treated_from, weight)):
+            console.print("[red]Erreur : --unit, --time, --outcome, --treated-from vont avec --panel[/red]")
+            raise typer.Exit(2)
+        _executer(lambda: _evaluer(chemins(data_dir)))
+        return
+    from pipelines.evaluation.panel_externe import Colonnes
+
+    manquantes = [
+        n
+        for n, v in (
+            ("--unit", unit),
+            ("--time", time_),
+            ("--outcome", outcome),
+            ("--treated-from", treated_from),
+        )
+        if v is None
+    ]
+    if manquantes:
+        console.print(f"[red]Erreur : avec --panel, il faut aussi {', '.join(manquantes)}[/red]")
+        raise typer.Exit(2)
+    _executer(lambda: _evaluer_fichier(panel, Colonnes(unit, time_, outcome, treated_from, weight)))
 
 
 @app.command()

@@ -102,4 +102,18 @@ def effet(valeur: float | None, unite: str) -> str:
     """An estimated effect in its unit: a rate's in signed points, anything else with two decimals."""
     if unite == "points de taux":
         return points(valeur)
+    if unite == "unités du résultat":  # a panel of unknown scale (aripa evaluate --panel)
+        return nombre(valeur, decimales=4)
     return nombre(valeur, decimales=2)
+
+
+def intervalle(bas: float | None, haut: float | None, unite: str) -> str:
+    """A confidence interval in its unit; an unbounded end (randomisation with too few possible
+    assignments) reads as an infinity, not as a number."""
+    if _absent(bas) or _absent(haut):
+        return VIDE
+
+    def borne(x: float) -> str:
+        return ("-∞" if x < 0 else "+∞") if math.isinf(x) else effet(x, unite)
+
+    return f"{borne(bas)} ; {borne(haut)}"

@@ -13,9 +13,9 @@ import pytest
 
 from pipelines.evaluation import estimateurs as est
 from pipelines.evaluation.appariement import temoins_apparies
-from pipelines.evaluation.panel import RESULTATS, Calendrier, preparer
+from pipelines.evaluation.executer import empreinte_panel
+from pipelines.evaluation.panel import REQUETE_PANEL, RESULTATS, Calendrier, preparer
 from pipelines.evaluation.validite import face_a_la_verite
-from tests.conftest import requete
 
 
 def _deux_periodes() -> pd.DataFrame:
@@ -43,10 +43,14 @@ def test_doubles_differences_a_la_main_ponderees_ou_non():
 
 def test_randomisation_exacte_sur_quatre_departements():
     """6 ways to choose 2 treated among 4: the real one ({A, B}) gives 1.75 and its mirror {C, D}
-    gives -1.75; the four others give smaller effects. |estimate| >= 1.75 in 2 of 6 assignments, so
-    with many draws p tends to (1 + R x 2/6) / (1 + R), about 1/3."""
-    p = est.inference_randomisation(_deux_periodes(), pondere=True, tirages=3000).p_valeur
-    assert p == pytest.approx(1 / 3, abs=0.03)
+    gives -1.75; the four others give smaller effects. |estimate| >= 1.75 in 2 of 6 assignments:
+    the 6 are enumerated (no sampling), so p is exactly 2/6."""
+    r = est.randomisation(_deux_periodes(), pondere=True, tirages=3000)
+    assert r.exacte and r.nuls.size == 5
+    assert r.estimation.p_valeur == pytest.approx(1 / 3)
+    # With 6 assignments nothing can be significant at 5 %: said, and the interval is unbounded.
+    assert "6 affectations possibles" in r.estimation.avertissement
+    assert (r.estimation.ic_bas, r.estimation.ic_haut) == (-np.inf, np.inf)
 
 
 def test_effet_plante_retrouve_et_placebo_nul():
@@ -62,7 +66,7 @@ def test_effet_plante_retrouve_et_placebo_nul():
         est.did2s(panel, False),
     ):
         assert e.ic_bas < 0.05 < e.ic_haut and e.p_valeur < 0.01
-    etude = est.etude_evenement(panel, False, debut=12, avances=6, retards=11)
+    etude = est.etude_evenement(panel, False, avances=6, retards=11)
     assert etude.p_pre_tendance > 0.01  # no pre-trend was planted
     assert etude.coefficients.set_index("relatif").loc[5, "estimation"] == pytest.approx(0.05, abs=0.01)
 
@@ -102,17 +106,24 @@ def test_le_traitement_vient_des_dates_du_referentiel():
 def test_evaluate_sur_la_demo_retrouve_la_verite(demo):
     base = demo["donnees"] / "warehouse" / "publication" / "aripa.duckdb"
     verite = json.loads((demo["donnees"] / "verite" / "verite_gipa.json").read_text(encoding="utf-8"))
-    lignes = requete(
-        base,
-        "select resultat, groupe_temoin, methode, estimation, ic95_bas, ic95_haut, nb_departements_traites "
-        "from marts.evaluation_gipa_resultats",
-    )
-    assert len(lignes) == len(RESULTATS) * 2 * 5
-    assert {r[6] for r in lignes} == {20}
     with duckdb.connect(str(base), read_only=True) as con:
-        resultats = con.execute("select * from marts.evaluation_gipa_resultats").df()
-    # TC rate and PDE arrears (the outcomes with a planted effect) x 3 methods x 2 control groups.
+        resultats = con.execute("select * from evaluation.gipa_resultats").df()
+        execution = con.execute("select * from evaluation.gipa_execution").df()
+        panel = con.execute(REQUETE_PANEL).df()
+        # Nothing written into dbt's schema any more.
+        anciens = con.execute(
+            "select count(*) from duckdb_tables() "
+            "where schema_name = 'marts' and table_name like 'evaluation_gipa%'"
+        ).fetchone()[0]
+    assert anciens == 0
+    # 5 outcomes x 2 control groups x 11 methods, less the synthetic control outside the TC rate.
+    assert len(resultats) == len(RESULTATS) * 2 * 11 - (len(RESULTATS) - 1) * 2
+    assert set(resultats["nb_departements_traites"]) == {20}
+    # Stamped with the panel they come from.
+    assert execution["empreinte_panel"].iloc[0] == empreinte_panel(panel)
+    assert set(resultats["empreinte_panel"]) == {empreinte_panel(panel)}
+    # TC rate and PDE arrears (the outcomes with a planted effect) x 4 methods x 2 control groups.
     face = face_a_la_verite(resultats, verite)
-    assert len(face) == 12
+    assert len(face) == 16
     assert face["dans_ic"].all(), face[["resultat", "groupe_temoin", "methode", "estimation", "verite"]]
     assert (demo["donnees"] / "outputs" / "evaluation" / "etude_evenement_taux_recouvrement_tc.png").exists()

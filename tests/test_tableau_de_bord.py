@@ -77,15 +77,14 @@ def test_la_page_evaluation_montre_l_effet_ecrit_par_aripa_evaluate(demo, monkey
     base = demo["donnees"] / "warehouse" / "publication" / "aripa.duckdb"
     estimation, bas, haut = requete(
         base,
-        "select estimation, ic95_bas, ic95_haut from marts.evaluation_gipa_resultats "
+        "select estimation, ic95_bas, ic95_haut from evaluation.gipa_resultats "
         "where resultat = 'taux_recouvrement_tc' and groupe_temoin = 'tous_non_experimentaux' "
         "and methode = 'twfe_randomisation'",
     )[0]
     metriques = {m.label: m.value for m in at.metric}
     assert metriques["Effet estimé"] == format_fr.points(estimation)
-    assert (
-        metriques["Intervalle de confiance à 95 %"] == f"{format_fr.points(bas)} ; {format_fr.points(haut)}"
-    )
+    assert metriques["Intervalle de confiance à 95 %"] == format_fr.intervalle(bas, haut, "points de taux")
+    assert not at.error  # the results match the published panel
 
 
 def test_la_page_documentation_affiche_le_catalogue_dbt(demo, monkeypatch):

@@ -1,8 +1,9 @@
 """Qu'a changé l'expérimentation GIPA, isolée de la tendance générale ?
 
 Audience: the national pilot committee of the GIPA experiment. Reads the results `aripa evaluate`
-wrote to the warehouse (`marts.evaluation_gipa_resultats`, `marts.evaluation_gipa_etude_evenement`):
-nothing is estimated here.
+wrote to the warehouse schema `evaluation` (`gipa_resultats`, `gipa_etude_evenement`,
+`gipa_execution`): nothing is estimated here. Says when they were computed, and refuses them when
+the published panel is not the one they were computed on (a later `aripa build` rebuilt it).
 """
 
 from __future__ import annotations
@@ -13,15 +14,8 @@ import streamlit as st
 
 from dashboards.entrepot import lire, version_publiee
 from pipelines import format_fr
-from pipelines.evaluation.panel import GROUPES_TEMOINS
-
-METHODES = {
-    "twfe": "Doubles différences (effets fixes département et mois)",
-    "twfe_randomisation": "Doubles différences, inférence par randomisation",
-    "did2s": "Doubles différences en deux étapes (Gardner)",
-    "placebo_debut_fictif": "Placebo : faux début un an plus tôt",
-    "etude_evenement_pre_tendance": "Test de tendances parallèles avant le début",
-}
+from pipelines.evaluation.executer import METHODES, PRINCIPALE, SCHEMA, empreinte_panel
+from pipelines.evaluation.panel import GROUPES_TEMOINS, REQUETE_PANEL
 
 st.title("Évaluation de l'expérimentation GIPA")
 st.caption(
@@ -34,17 +28,37 @@ if version_publiee() is None:
     st.warning("Aucune donnée publiée pour l'instant : lancez `aripa demo` ou `aripa build`.")
     st.stop()
 try:
-    resultats = lire("select * from marts.evaluation_gipa_resultats")
-    etude = lire("select * from marts.evaluation_gipa_etude_evenement")
+    execution = lire(f"select * from {SCHEMA}.gipa_execution")
+    resultats = lire(f"select * from {SCHEMA}.gipa_resultats")
+    etude = lire(f"select * from {SCHEMA}.gipa_etude_evenement")
 except Exception:  # the tables exist once `aripa evaluate` has run
     st.info("L'évaluation n'a pas encore été calculée : lancez `aripa evaluate`.")
     st.stop()
+
+calcul = execution.iloc[0]
+quand = pd.Timestamp(calcul["calcule_le_utc"])
+try:
+    publie = empreinte_panel(lire(REQUETE_PANEL))
+except Exception:  # no panel published beside the results: nothing to check them against
+    publie = None
+if publie != calcul["empreinte_panel"]:
+    st.error(
+        f"Résultats périmés : calculés le {quand:%d/%m/%Y à %H:%M} UTC sur un panel qui n'est plus celui "
+        "publié (les indicateurs ont été reconstruits depuis). Relancez `aripa evaluate` : aucun résultat "
+        "n'est montré d'ici là."
+    )
+    st.stop()
+st.caption(
+    f"Calculé le {quand:%d/%m/%Y à %H:%M} UTC sur le panel publié "
+    f"({format_fr.nombre(int(calcul['nb_lignes_panel']))} lignes département x mois, empreinte "
+    f"{calcul['empreinte_panel'][:12]})."
+)
 
 libelles = dict(zip(resultats["resultat"], resultats["libelle_resultat"], strict=False))
 code = st.selectbox("Résultat", list(libelles), format_func=libelles.get)
 groupe = st.radio("Groupe témoin", list(GROUPES_TEMOINS), format_func=GROUPES_TEMOINS.get, horizontal=True)
 choix = resultats[(resultats["resultat"] == code) & (resultats["groupe_temoin"] == groupe)]
-principal = choix[choix["methode"] == "twfe_randomisation"].iloc[0]
+principal = choix[choix["methode"] == PRINCIPALE].iloc[0]
 unite = principal["unite"]
 
 
@@ -52,12 +66,18 @@ def valeur(x: float) -> str:
     return format_fr.effet(x, unite)
 
 
-c1, c2, c3 = st.columns(3)
+c1, c2, c3, c4 = st.columns(4)
 c1.metric("Effet estimé", valeur(principal["estimation"]), help=f"Unité : {unite}")
 c2.metric(
-    "Intervalle de confiance à 95 %", f"{valeur(principal['ic95_bas'])} ; {valeur(principal['ic95_haut'])}"
+    "Intervalle de confiance à 95 %",
+    format_fr.intervalle(principal["ic95_bas"], principal["ic95_haut"], unite),
 )
 c3.metric("p-valeur (randomisation)", format_fr.nombre(principal["p_valeur"], decimales=3))
+c4.metric(
+    "Effet minimal détectable",
+    valeur(principal["effet_minimum_detectable_80"]),
+    help="Plus petit effet que ce plan détecte 8 fois sur 10 au seuil de 5 % (puissance 80 %).",
+)
 st.caption(
     f"{int(principal['nb_departements_traites'])} départements traités, "
     f"{int(principal['nb_departements_temoins'])} témoins, {int(principal['nb_mois'])} mois ; "
@@ -69,11 +89,12 @@ tableau = pd.DataFrame(
         "Méthode": [METHODES.get(m, m) for m in choix["methode"]],
         "Estimation": [valeur(x) if pd.notna(x) else format_fr.VIDE for x in choix["estimation"]],
         "IC 95 %": [
-            f"{valeur(b)} ; {valeur(h)}" if pd.notna(b) else format_fr.VIDE
+            format_fr.intervalle(b, h, unite)
             for b, h in zip(choix["ic95_bas"], choix["ic95_haut"], strict=True)
         ],
         "p-valeur": [format_fr.nombre(p, decimales=3) for p in choix["p_valeur"]],
         "Inférence": choix["inference"],
+        "Avertissement": choix["avertissement"],
     }
 )
 st.dataframe(tableau, hide_index=True, width="stretch")
@@ -101,7 +122,7 @@ figure.update_layout(
     separators=", ",
     height=420,
     margin={"l": 10, "r": 10, "t": 30, "b": 10},
-    xaxis={"title": "mois depuis le début de l'expérimentation (octobre 2014 = 0)"},
+    xaxis={"title": "mois depuis le début de l'expérimentation dans chaque département (0 : premier mois)"},
     yaxis={"title": unite},
 )
 st.subheader("Étude d'événement : avant et après le début")

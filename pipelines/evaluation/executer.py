@@ -1,14 +1,19 @@
 """`aripa evaluate`: every outcome x control group x method, written to the warehouse and as figures.
 
-Reads `marts.evaluation_panel_gipa` (built by dbt from the KPI marts), estimates, and writes
-`marts.evaluation_gipa_resultats` (one row per outcome, control group and method) and
-`marts.evaluation_gipa_etude_evenement` (leads and lags), then the event-study figures.
+Reads `marts.evaluation_panel_gipa` (built by dbt from the KPI marts), estimates, and writes into
+the warehouse schema `evaluation` (its own: dbt builds nothing there) `gipa_resultats` (one row per
+outcome, control group and method), `gipa_etude_evenement` (leads and lags) and `gipa_execution`
+(when, and on which panel: the SHA-256 of the panel's rows, so a reader can refuse results computed
+on another build of the panel), then the event-study figures. The same estimators run on any
+panel file (`aripa evaluate --panel`, see panel_externe.py).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -24,10 +29,43 @@ from pipelines.evaluation.panel import (
     calendrier,
     preparer,
 )
+from pipelines.evaluation.synthetique import controle_synthetique
 
 POIDS = {"montant_attendu_tc": "le TC attendu", "nb_avec_versement": "le nombre de procédures payées"}
 AVANCES = 12  # leads shown one by one (earlier months binned into -12)
 K_APPARIEMENT = 3
+TIRAGES = 999
+SCHEMA = "evaluation"
+
+# Every method of the results table, in reading order, with its label for users.
+METHODES = {
+    "twfe_randomisation": "Doubles différences, inférence par randomisation (lecture principale)",
+    "twfe": "Doubles différences (effets fixes), écarts-types groupés",
+    "twfe_bootstrap_sauvage": "Doubles différences, bootstrap sauvage groupé",
+    "did2s": "Doubles différences en deux étapes (Gardner)",
+    "sun_abraham": "Étude d'événement pondérée par cohorte (Sun et Abraham), effet moyen après le début",
+    "callaway_santanna_jamais_traites": "Callaway et Sant'Anna, témoins jamais traités",
+    "callaway_santanna_pas_encore_traites": "Callaway et Sant'Anna, témoins pas encore traités",
+    "controle_synthetique": "Contrôle synthétique (contre-vérification)",
+    "sensibilite_rambachan_roth": "Sensibilité : tendance d'avant prolongée (Rambachan et Roth, M = 0)",
+    "etude_evenement_pre_tendance": "Test de tendances parallèles avant le début",
+    "placebo_debut_fictif": "Placebo : faux début un an plus tôt",
+}
+PRINCIPALE = "twfe_randomisation"
+# The same, short enough for a terminal table.
+COURTS = {
+    "twfe_randomisation": "DD, randomisation",
+    "twfe": "DD, groupés (CRV1)",
+    "twfe_bootstrap_sauvage": "DD, bootstrap sauvage",
+    "did2s": "did2s (Gardner)",
+    "sun_abraham": "Sun et Abraham",
+    "callaway_santanna_jamais_traites": "CS, jamais traités",
+    "callaway_santanna_pas_encore_traites": "CS, pas encore traités",
+    "controle_synthetique": "contrôle synthétique",
+    "sensibilite_rambachan_roth": "Rambachan-Roth M=0",
+    "etude_evenement_pre_tendance": "pré-tendances (test)",
+    "placebo_debut_fictif": "placebo (faux début)",
+}
 
 
 @dataclass
@@ -35,6 +73,14 @@ class Evaluation:
     resultats: pd.DataFrame
     etude_evenement: pd.DataFrame
     groupes: dict[str, set[str]]
+
+
+def empreinte_panel(panel: pd.DataFrame) -> str:
+    """SHA-256 of the panel's rows as read (sorted by unit and month by lire_panel): the build the
+    results come from. The dashboard recomputes it on the published panel to refuse stale results."""
+    valeurs = pd.util.hash_pandas_object(panel.reset_index(drop=True), index=False).to_numpy()
+    colonnes = ",".join(f"{c}:{t}" for c, t in panel.dtypes.astype(str).items())
+    return hashlib.sha256(colonnes.encode() + valeurs.tobytes()).hexdigest()
 
 
 def groupes_de_comparaison(panel: pd.DataFrame, cal: Calendrier) -> tuple[set[str], dict[str, set[str]]]:
@@ -48,86 +94,134 @@ def groupes_de_comparaison(panel: pd.DataFrame, cal: Calendrier) -> tuple[set[st
     return traites, {"tous_non_experimentaux": tous, "apparies": apparies}
 
 
-def _ligne(resultat, groupe, methode, e: est.Estimation, cadre: pd.DataFrame, notes: str) -> dict:
+def estimer(
+    cadre: pd.DataFrame, pondere: bool, avances: int, tirages: int = TIRAGES, synthetique: bool = True
+) -> tuple[list[tuple[str, est.Estimation, str]], est.EtudeEvenement]:
+    """Every method on one estimation frame: (method, estimate, note) and the event study. The
+    synthetic control (about 40 s with its placebos on 96 départements: pysyncon's optimiser has
+    no analytic gradient) only when `synthetique`."""
+    debut = est.cohortes(cadre)
+    retards = int(cadre["t"].max() - debut.min())
+    etude = est.etude_evenement(cadre, pondere, avances, retards)
+    sa = est.moyenne_post(etude)
+    jamais = est.callaway_santanna(cadre, pondere, "nevertreated")
+    if debut.dropna().nunique() == 1:
+        # One start date: no unit is "not yet treated" before everyone is, both control groups are
+        # the never-treated ones (same estimate; not computed twice).
+        pas_encore, note_pas_encore = jamais, "une seule date de début : mêmes témoins que jamais traités"
+    else:
+        pas_encore, note_pas_encore = est.callaway_santanna(cadre, pondere, "notyettreated"), ""
+    lignes = [
+        ("twfe_randomisation", est.inference_randomisation(cadre, pondere, tirages), ""),
+        ("twfe", est.twfe(cadre, pondere), ""),
+        ("twfe_bootstrap_sauvage", est.bootstrap_sauvage(cadre, pondere, tirages), ""),
+        (
+            "did2s",
+            est.did2s(cadre, pondere),
+            "robuste aux dates de début différentes et aux effets hétérogènes",
+        ),
+        (
+            "sun_abraham",
+            est.Estimation(
+                sa.estimation,
+                sa.ic_bas,
+                sa.ic_haut,
+                sa.p_valeur,
+                "moyenne des coefficients 0 et après de l'étude d'événement, covariance groupée (delta)",
+                sa.erreur_type,
+            ),
+            "chaque département à partir de sa propre date de début",
+        ),
+        ("callaway_santanna_jamais_traites", jamais, ""),
+        ("callaway_santanna_pas_encore_traites", pas_encore, note_pas_encore),
+        (
+            "sensibilite_rambachan_roth",
+            est.sensibilite_tendances(etude),
+            "l'effet reste-t-il si la tendance différentielle d'avant le début se prolonge ?",
+        ),
+        (
+            "etude_evenement_pre_tendance",
+            est.Estimation(
+                np.nan,
+                np.nan,
+                np.nan,
+                etude.p_pre_tendance,
+                f"test de Wald joint des {etude.nb_avances} avances (F, G-1 ddl)",
+            ),
+            "p-valeur du test de tendances parallèles avant le début",
+        ),
+    ]
+    if synthetique:
+        lignes.append(
+            (
+                "controle_synthetique",
+                controle_synthetique(cadre, pondere),
+                "contre-vérification, sans intervalle",
+            )
+        )
+    return lignes, etude
+
+
+def _ligne(code, libelle, unite, ponderation, groupe, methode, e: est.Estimation, cadre, notes) -> dict:
+    n_traites = est.nb_traites(cadre)
     return {
-        "resultat": resultat.code,
-        "libelle_resultat": resultat.libelle,
-        "unite": resultat.unite,
+        "resultat": code,
+        "libelle_resultat": libelle,
+        "unite": unite,
         "groupe_temoin": groupe,
         "methode": methode,
+        "libelle_methode": METHODES[methode],
         "estimation": e.estimation,
         "ic95_bas": e.ic_bas,
         "ic95_haut": e.ic_haut,
         "p_valeur": e.p_valeur,
+        "effet_minimum_detectable_80": e.effet_minimum_detectable,
         "inference": e.inference,
-        "nb_departements_traites": int(cadre.loc[cadre["d"] == 1, "dep"].nunique()),
-        "nb_departements_temoins": int(cadre["dep"].nunique() - cadre.loc[cadre["d"] == 1, "dep"].nunique()),
+        "avertissement": e.avertissement,
+        "nb_departements_traites": n_traites,
+        "nb_departements_temoins": int(cadre["dep"].nunique() - n_traites),
         "nb_mois": int(cadre["t"].nunique()),
-        "ponderation": resultat.ponderation or "aucune",
+        "ponderation": ponderation or "aucune",
         "notes": notes,
     }
 
 
+def placebo(cadre: pd.DataFrame, pondere: bool, recul: int = 12, tirages: int = TIRAGES) -> tuple:
+    """A fake start `recul` periods before each unit's real one, on periods before the earliest
+    real start only: an effect found there is a pre-existing difference, not the experiment."""
+    debut = est.cohortes(cadre)
+    avant = cadre[cadre["t"] < debut.min()].copy()
+    faux = avant["dep"].map(debut - recul)
+    avant["d"] = (avant["t"] >= faux).astype(float)
+    if "g" in avant:
+        avant["g"] = faux
+    return est.inference_randomisation(avant, pondere, tirages), avant
+
+
 def evaluer(panel: pd.DataFrame, progression: Callable[[str], None] = lambda _: None) -> Evaluation:
     cal = calendrier(panel)
-    traites, groupes = groupes_de_comparaison(panel, cal)
-    debut = cal.indice_debut
+    _, groupes = groupes_de_comparaison(panel, cal)
     lignes, etudes = [], []
     for resultat in RESULTATS:
         pondere = resultat.ponderation is not None
         note_poids = f"pondéré par {POIDS[resultat.ponderation]}" if pondere else "non pondéré"
+        meta = (resultat.code, resultat.libelle, resultat.unite, resultat.ponderation)
         for groupe, temoins in groupes.items():
             cadre = preparer(panel, resultat, temoins, cal)
             progression(f"{resultat.libelle} — témoins : {groupe} ({cadre['dep'].nunique()} départements)")
-            lignes.append(_ligne(resultat, groupe, "twfe", est.twfe(cadre, pondere), cadre, note_poids))
-            lignes.append(
-                _ligne(
-                    resultat,
-                    groupe,
-                    "twfe_randomisation",
-                    est.inference_randomisation(cadre, pondere),
-                    cadre,
-                    note_poids,
-                )
-            )
-            lignes.append(
-                _ligne(
-                    resultat,
-                    groupe,
-                    "did2s",
-                    est.did2s(cadre, pondere),
-                    cadre,
-                    note_poids + " ; robuste aux dates de début différentes et aux effets hétérogènes",
-                )
-            )
-            etude = est.etude_evenement(cadre, pondere, debut, AVANCES, int(cadre["t"].max()) - debut)
-            lignes.append(
-                _ligne(
-                    resultat,
-                    groupe,
-                    "etude_evenement_pre_tendance",
-                    est.Estimation(
-                        np.nan,
-                        np.nan,
-                        np.nan,
-                        etude.p_pre_tendance,
-                        f"test de Wald joint des {etude.nb_avances} avances (F, G-1 ddl)",
-                    ),
-                    cadre,
-                    note_poids + " ; p-valeur du test de tendances parallèles avant le début",
-                )
-            )
+            # The synthetic control cross-checks the headline outcome only (cost, see estimer).
+            estimations, etude = estimer(cadre, pondere, AVANCES, synthetique=resultat is RESULTATS[0])
+            for methode, e, note in estimations:
+                notes = " ; ".join(x for x in (note_poids, note) if x)
+                lignes.append(_ligne(*meta, groupe, methode, e, cadre, notes))
             etudes.append(etude.coefficients.assign(resultat=resultat.code, groupe_temoin=groupe))
-            # Placebo: a fake start one year early, on pre-period months only.
-            avant = cadre[cadre["t"] < debut].copy()
-            traite = avant["dep"].isin(traites)
-            avant["d"] = (traite & (avant["t"] >= debut - 12)).astype(float)
+            e, avant = placebo(cadre, pondere)
             lignes.append(
                 _ligne(
-                    resultat,
+                    *meta,
                     groupe,
                     "placebo_debut_fictif",
-                    est.inference_randomisation(avant, pondere),
+                    e,
                     avant,
                     note_poids + " ; faux début 12 mois avant, période pré seulement",
                 )
@@ -135,18 +229,34 @@ def evaluer(panel: pd.DataFrame, progression: Callable[[str], None] = lambda _: 
     return Evaluation(pd.DataFrame(lignes), pd.concat(etudes, ignore_index=True), groupes)
 
 
-def ecrire(evaluation: Evaluation, entrepot: Path) -> None:
-    """The results tables, replaced in one transaction."""
+def ecrire(evaluation: Evaluation, entrepot: Path, empreinte: str, nb_lignes_panel: int) -> datetime:
+    """The results tables in schema `evaluation`, replaced in one transaction, stamped with the
+    panel's fingerprint and the time (UTC) of the computation."""
+    calcule_le = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+    execution = pd.DataFrame(
+        {
+            "calcule_le_utc": [calcule_le],
+            "panel": ["marts.evaluation_panel_gipa"],
+            "empreinte_panel": [empreinte],
+            "nb_lignes_panel": [nb_lignes_panel],
+            "nb_resultats": [len(evaluation.resultats)],
+            "tirages_randomisation": [TIRAGES],
+        }
+    )
+    tampon = {"empreinte_panel": empreinte, "calcule_le_utc": calcule_le}
     with duckdb.connect(str(entrepot)) as con:
         con.execute("begin")
+        con.execute(f"create schema if not exists {SCHEMA}")
         for nom, cadre in (
-            ("evaluation_gipa_resultats", evaluation.resultats),
-            ("evaluation_gipa_etude_evenement", evaluation.etude_evenement),
+            ("gipa_resultats", evaluation.resultats.assign(**tampon)),
+            ("gipa_etude_evenement", evaluation.etude_evenement.assign(**tampon)),
+            ("gipa_execution", execution),
         ):
             con.register("cadre", cadre)
-            con.execute(f"create or replace table marts.{nom} as select * from cadre")
+            con.execute(f"create or replace table {SCHEMA}.{nom} as select * from cadre")
             con.unregister("cadre")
         con.execute("commit")
+    return calcule_le
 
 
 def figures(evaluation: Evaluation, dossier: Path) -> list[Path]:
@@ -178,7 +288,7 @@ def figures(evaluation: Evaluation, dossier: Path) -> list[Path]:
             )
         ax.axhline(0, color="grey", lw=0.8)
         ax.axvline(-0.5, color="grey", ls="--", lw=0.8)
-        ax.set_xlabel("mois depuis le début de l'expérimentation (octobre 2014 = 0 ; référence : -1)")
+        ax.set_xlabel("mois depuis le début de l'expérimentation de chaque département (référence : -1)")
         ax.set_ylabel(resultat.unite)
         ax.set_title(resultat.libelle, fontsize=11)
         ax.legend(fontsize=8)

@@ -95,12 +95,16 @@ class Calendrier:
         return date(annee, mois + 1, 1)
 
 
+# How the panel is read, by `aripa evaluate` and by the dashboard checking its fingerprint.
+REQUETE_PANEL = "select * from marts.evaluation_panel_gipa order by code_departement, mois"
+
+
 def lire_panel(entrepot: Path, lecture_seule: bool = False) -> pd.DataFrame:
     # Read-write by default: after `aripa build` in the same process (aripa demo), DuckDB refuses
     # a second connection to the warehouse with another configuration than dbt's read-write one.
     # A published copy, which dashboards may hold open, is read read-only.
     with duckdb.connect(str(entrepot), read_only=lecture_seule) as con:
-        return con.execute("select * from marts.evaluation_panel_gipa order by code_departement, mois").df()
+        return con.execute(REQUETE_PANEL).df()
 
 
 def calendrier(panel: pd.DataFrame) -> Calendrier:
@@ -135,6 +139,11 @@ def preparer(panel: pd.DataFrame, resultat: Resultat, temoins: set[str], cal: Ca
             "y": p[resultat.colonne].astype(float).to_numpy(),
             "w": np.broadcast_to(poids, len(p)).astype(float),
             "d": d.astype(float).to_numpy(),
+            # The start month index from the reference data (NaN: never treated): the adoption date
+            # even when the unit has no observation in its first treated month.
+            "g": np.where(
+                p["groupe_gipa"] == "experimental", index_mois(debut.fillna(pd.Timestamp(0))), np.nan
+            ),
         }
     )
     # A rate with nothing due that month is undefined: the month carries no weight, not a zero.
