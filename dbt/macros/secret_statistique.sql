@@ -1,0 +1,175 @@
+{#- Statistical confidentiality: ONE rule, applied by this macro to every mart that describes people
+    below the national level (and to its national rows, which describe people too).
+
+    Input: `relation`, the cells of a mart as `agreger_par_niveau` lays them out (niveau, type_zone,
+    code_zone, the `dimensions`, the measures). Output: the same rows with
+      - `est_diffusable`: the cell may be published;
+      - `motif_secret`: 'primaire' (the cell itself describes fewer than `seuil_secret_statistique`
+        people, counted by `comptage`), 'herite' (it republishes a cell that another mart masks:
+        `herite` is that condition), 'secondaire' (masked so that no masked cell can be rebuilt by
+        subtraction), null when published.
+    The published copy (pipelines/publication.py) replaces every value of a masked cell by null.
+
+    Method (the hypercube method of tau-ARGUS, Giessing & Repsilber 2002, as used by national
+    statistical institutes; Hundepool et al., "Statistical Disclosure Control", Wiley 2012, ch. 4):
+    the table is cut into the additive structures a reader can subtract within, each one sum
+    "total = sum of its parts" (a group of cells). A masked cell is rebuilt by one subtraction when it
+    is the only masked cell of a group; so in every group holding exactly one masked cell, the
+    published cell of least value (the fewest people, then the smallest `valeur`) is masked too. A
+    secondary mask can leave another group with a single masked cell: the step is repeated
+    `passes_secret_statistique` times (dbt var), a fixed number so the SQL stays plain and portable.
+    tests/test_secret_statistique.py plays the attacker on the demo build (one subtraction and the
+    rank of the linear system of every table) and must find nothing to rebuild.
+
+    The groups (only where the table holds both the total and its parts):
+      - each Caf level (caf_gestionnaire, caf_residence, caf) within national;
+      - the Caf (de résidence, or holding the file) within its département;
+      - départements within their region; regions within national (with the cells of a Caf
+        without territory, the MSA, which count nationally but in no region);
+      - `totaux`: the dimensions that have an 'ENSEMBLE' row (procedure type and phase): the parts
+        within the ENSEMBLE row of the same zone and other dimensions.
+    Caf gestionnaire and Caf de résidence are not nested (the MSA manages cases of almost every
+    département, jumelage moves cases between pivots): their only common total is national.
+    Periods: a mart summing months (annual, rolling 12 months) masks a cell when any of its months
+    is masked (`herite`); then a masked annual cell needs a masked month to be rebuilt, and the
+    months are protected month by month. -#}
+{% macro secret_statistique(relation, niveaux, dimensions, comptage=none, valeur=none, totaux=[], herite=none) -%}
+    {%- set seuil = var('seuil_secret_statistique') -%}
+    {%- set passes = var('passes_secret_statistique') | int -%}
+    {%- set retenus = var('niveaux_retenus', none) -%}
+    {%- set niveaux = niveaux if retenus is none else (niveaux | select('in', retenus) | list) -%}
+    {%- set caf_territoriale = 'caf_residence' if 'caf_residence' in niveaux else ('caf' if 'caf' in niveaux else none) -%}
+    {%- set hors_totaux = dimensions | reject('in', totaux) | list -%}
+
+    secret_cellules as (
+
+        select
+            a_masquer.*,
+            row_number() over (order by a_masquer.niveau, a_masquer.code_zone
+                {%- for d in dimensions %}, a_masquer.{{ d }}{% endfor %}) as id_cellule,
+            zones_secret.code_departement_parent as departement_parent,
+            zones_secret.code_region_parent as region_parent,
+            {{ cle_secret(dimensions) }} as cle_dimensions,
+            {{ cle_secret(hors_totaux) }} as cle_hors_totaux,
+            {%- if comptage is not none %}
+            coalesce({{ comptage }}, 0) as comptage_secret,
+            coalesce({{ comptage }}, 0) < {{ seuil }} as masque_primaire,
+            {%- else %}
+            cast(null as bigint) as comptage_secret,
+            false as masque_primaire,
+            {%- endif %}
+            {{ 'coalesce(' ~ herite ~ ', false)' if herite is not none else 'false' }} as masque_herite,
+            cast({{ valeur if valeur is not none else '0' }} as double precision) as valeur_secret
+        from {{ relation }} as a_masquer
+        left join {{ ref('dim_zones') }} as zones_secret
+            on a_masquer.type_zone = zones_secret.type_zone and a_masquer.code_zone = zones_secret.code_zone
+
+    ),
+
+    secret_groupes as (
+
+        {%- set groupes = [] %}
+        {%- if 'national' in niveaux %}
+            {%- for niveau_caf in ['caf_gestionnaire', 'caf_residence', 'caf'] if niveau_caf in niveaux %}
+                {%- do groupes.append("select id_cellule, 'national>" ~ niveau_caf ~ "|' || cle_dimensions as groupe from secret_cellules where niveau in ('national', '" ~ niveau_caf ~ "')") %}
+            {%- endfor %}
+            {%- if 'region' in niveaux %}
+                {%- set sans_territoire = (" or (niveau = '" ~ caf_territoriale ~ "' and departement_parent is null)") if caf_territoriale else '' %}
+                {%- do groupes.append("select id_cellule, 'national>region|' || cle_dimensions as groupe from secret_cellules where niveau in ('national', 'region')" ~ sans_territoire) %}
+            {%- endif %}
+        {%- endif %}
+        {%- if 'departement' in niveaux and caf_territoriale %}
+            {%- do groupes.append("select id_cellule, 'departement>caf|' || code_zone || '|' || cle_dimensions as groupe from secret_cellules where niveau = 'departement'") %}
+            {%- do groupes.append("select id_cellule, 'departement>caf|' || departement_parent || '|' || cle_dimensions as groupe from secret_cellules where niveau = '" ~ caf_territoriale ~ "' and departement_parent is not null") %}
+        {%- endif %}
+        {%- if 'region' in niveaux and 'departement' in niveaux %}
+            {%- do groupes.append("select id_cellule, 'region>departement|' || code_zone || '|' || cle_dimensions as groupe from secret_cellules where niveau = 'region'") %}
+            {%- do groupes.append("select id_cellule, 'region>departement|' || region_parent || '|' || cle_dimensions as groupe from secret_cellules where niveau = 'departement' and region_parent is not null") %}
+        {%- endif %}
+        {%- if totaux %}
+            {%- do groupes.append("select id_cellule, 'ensemble|' || niveau || '|' || code_zone || '|' || cle_hors_totaux as groupe from secret_cellules") %}
+        {%- endif %}
+        {%- if not groupes %}
+            {%- do groupes.append("select id_cellule, cast(null as " ~ dbt.type_string() ~ ") as groupe from secret_cellules where 1 = 0") %}
+        {%- endif %}
+        {{ groupes | join('\n        union all\n        ') }}
+
+    ),
+
+    secret_passe_0 as (
+
+        select id_cellule, comptage_secret, valeur_secret, (masque_primaire or masque_herite) as masque
+        from secret_cellules
+
+    ),
+
+    {%- for passe in range(1, passes + 1) %}
+
+    secret_isoles_{{ passe }} as (
+
+        -- Groups where exactly one cell is masked: it could be rebuilt by one subtraction.
+        select g.groupe
+        from secret_groupes as g
+        inner join secret_passe_{{ passe - 1 }} as p on g.id_cellule = p.id_cellule
+        group by g.groupe
+        having sum(case when p.masque then 1 else 0 end) = 1 and count(*) > 1
+
+    ),
+
+    secret_complements_{{ passe }} as (
+
+        -- In each such group, the published cell of least value is masked too.
+        select id_cellule
+        from (
+            select
+                g.id_cellule,
+                row_number() over (
+                    partition by g.groupe
+                    order by p.comptage_secret, p.valeur_secret, g.id_cellule
+                ) as rang
+            from secret_groupes as g
+            inner join secret_isoles_{{ passe }} as i on g.groupe = i.groupe
+            inner join secret_passe_{{ passe - 1 }} as p on g.id_cellule = p.id_cellule
+            where not p.masque
+        ) as candidats
+        where rang = 1
+
+    ),
+
+    secret_passe_{{ passe }} as (
+
+        select
+            p.id_cellule,
+            p.comptage_secret,
+            p.valeur_secret,
+            p.masque or p.id_cellule in (select id_cellule from secret_complements_{{ passe }}) as masque
+        from secret_passe_{{ passe - 1 }} as p
+
+    ),
+
+    {%- endfor %}
+
+    secret as (
+
+        select
+            secret_cellules.*,
+            not secret_passe_{{ passes }}.masque as est_diffusable,
+            case
+                when secret_cellules.masque_primaire then 'primaire'
+                when secret_cellules.masque_herite then 'herite'
+                when secret_passe_{{ passes }}.masque then 'secondaire'
+            end as motif_secret
+        from secret_cellules
+        inner join secret_passe_{{ passes }} on secret_cellules.id_cellule = secret_passe_{{ passes }}.id_cellule
+
+    )
+{%- endmacro %}
+
+{#- The dimensions of a cell as one string, for the group keys (null shown as ∅). -#}
+{% macro cle_secret(colonnes) -%}
+    {%- if colonnes -%}
+    {%- for c in colonnes -%}
+    coalesce(cast({{ c }} as {{ dbt.type_string() }}), '∅'){{ " || '|' || " if not loop.last }}
+    {%- endfor -%}
+    {%- else -%}''{%- endif -%}
+{%- endmacro %}
