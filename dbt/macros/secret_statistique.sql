@@ -41,7 +41,7 @@
     {%- set caf_territoriale = 'caf_residence' if 'caf_residence' in niveaux else ('caf' if 'caf' in niveaux else none) -%}
     {%- set hors_totaux = dimensions | reject('in', totaux) | list -%}
 
-    secret_cellules as (
+    secret_cellules as {{ cte_materialisee() }} (
 
         select
             a_masquer.*,
@@ -51,6 +51,8 @@
             zones_secret.code_region_parent as region_parent,
             {{ cle_secret(dimensions) }} as cle_dimensions,
             {{ cle_secret(hors_totaux) }} as cle_hors_totaux,
+            {{ cle_secret(totaux) }} as cle_totaux,
+            a_masquer.niveau || '#' || a_masquer.code_zone as zone_secret,
             {%- if comptage is not none %}
             coalesce({{ comptage }}, 0) as comptage_secret,
             coalesce({{ comptage }}, 0) < {{ seuil }} as masque_primaire,
@@ -66,37 +68,37 @@
 
     ),
 
-    secret_groupes as (
+    secret_groupes as {{ cte_materialisee() }} (
 
         {%- set groupes = [] %}
         {%- if 'national' in niveaux %}
             {%- for niveau_caf in ['caf_gestionnaire', 'caf_residence', 'caf'] if niveau_caf in niveaux %}
-                {%- do groupes.append("select id_cellule, 'national>" ~ niveau_caf ~ "|' || cle_dimensions as groupe from secret_cellules where niveau in ('national', '" ~ niveau_caf ~ "')") %}
+                {%- do groupes.append("select id_cellule, 'zones_caf' as nature, 'national>" ~ niveau_caf ~ "|' || cle_dimensions as groupe from secret_cellules where niveau in ('national', '" ~ niveau_caf ~ "')") %}
             {%- endfor %}
             {%- if 'region' in niveaux %}
                 {%- set sans_territoire = (" or (niveau = '" ~ caf_territoriale ~ "' and departement_parent is null)") if caf_territoriale else '' %}
-                {%- do groupes.append("select id_cellule, 'national>region|' || cle_dimensions as groupe from secret_cellules where niveau in ('national', 'region')" ~ sans_territoire) %}
+                {%- do groupes.append("select id_cellule, 'zones' as nature, 'national>region|' || cle_dimensions as groupe from secret_cellules where niveau in ('national', 'region')" ~ sans_territoire) %}
             {%- endif %}
         {%- endif %}
         {%- if 'departement' in niveaux and caf_territoriale %}
-            {%- do groupes.append("select id_cellule, 'departement>caf|' || code_zone || '|' || cle_dimensions as groupe from secret_cellules where niveau = 'departement'") %}
-            {%- do groupes.append("select id_cellule, 'departement>caf|' || departement_parent || '|' || cle_dimensions as groupe from secret_cellules where niveau = '" ~ caf_territoriale ~ "' and departement_parent is not null") %}
+            {%- do groupes.append("select id_cellule, 'zones' as nature, 'departement>caf|' || code_zone || '|' || cle_dimensions as groupe from secret_cellules where niveau = 'departement'") %}
+            {%- do groupes.append("select id_cellule, 'zones' as nature, 'departement>caf|' || departement_parent || '|' || cle_dimensions as groupe from secret_cellules where niveau = '" ~ caf_territoriale ~ "' and departement_parent is not null") %}
         {%- endif %}
         {%- if 'region' in niveaux and 'departement' in niveaux %}
-            {%- do groupes.append("select id_cellule, 'region>departement|' || code_zone || '|' || cle_dimensions as groupe from secret_cellules where niveau = 'region'") %}
-            {%- do groupes.append("select id_cellule, 'region>departement|' || region_parent || '|' || cle_dimensions as groupe from secret_cellules where niveau = 'departement' and region_parent is not null") %}
+            {%- do groupes.append("select id_cellule, 'zones' as nature, 'region>departement|' || code_zone || '|' || cle_dimensions as groupe from secret_cellules where niveau = 'region'") %}
+            {%- do groupes.append("select id_cellule, 'zones' as nature, 'region>departement|' || region_parent || '|' || cle_dimensions as groupe from secret_cellules where niveau = 'departement' and region_parent is not null") %}
         {%- endif %}
         {%- if totaux %}
-            {%- do groupes.append("select id_cellule, 'ensemble|' || niveau || '|' || code_zone || '|' || cle_hors_totaux as groupe from secret_cellules") %}
+            {%- do groupes.append("select id_cellule, 'ensemble' as nature, 'ensemble|' || niveau || '|' || code_zone || '|' || cle_hors_totaux as groupe from secret_cellules") %}
         {%- endif %}
         {%- if not groupes %}
-            {%- do groupes.append("select id_cellule, cast(null as " ~ dbt.type_string() ~ ") as groupe from secret_cellules where 1 = 0") %}
+            {%- do groupes.append("select id_cellule, 'zones' as nature, cast(null as " ~ dbt.type_string() ~ ") as groupe from secret_cellules where 1 = 0") %}
         {%- endif %}
         {{ groupes | join('\n        union all\n        ') }}
 
     ),
 
-    secret_passe_0 as (
+    secret_passe_0 as {{ cte_materialisee() }} (
 
         select id_cellule, comptage_secret, valeur_secret, (masque_primaire or masque_herite) as masque
         from secret_cellules
@@ -105,7 +107,7 @@
 
     {%- for passe in range(1, passes + 1) %}
 
-    secret_isoles_{{ passe }} as (
+    secret_isoles_{{ passe }} as {{ cte_materialisee() }} (
 
         -- Groups where exactly one cell is masked: it could be rebuilt by one subtraction.
         select g.groupe
@@ -116,7 +118,7 @@
 
     ),
 
-    secret_complements_{{ passe }} as (
+    secret_complements_{{ passe }} as {{ cte_materialisee() }} (
 
         -- In each such group, the published cell of least value is masked too.
         select id_cellule
@@ -136,7 +138,7 @@
 
     ),
 
-    secret_passe_{{ passe }} as (
+    secret_{{ 'unique' if totaux else 'passe' }}_{{ passe }} as {{ cte_materialisee() }} (
 
         select
             p.id_cellule,
@@ -146,6 +148,92 @@
         from secret_passe_{{ passe - 1 }} as p
 
     ),
+    {%- if totaux %}
+
+    -- Zones x types: a masked cell, one masked partner along the zones (same group) and one along
+    -- the types (same zone) must close a rectangle of masked cells (the hypercube of tau-ARGUS in
+    -- two dimensions); otherwise the two sums combined can rebuild the cell. Where no corner is
+    -- masked, the existing corner of least value is masked. Checked within the small groups
+    -- (départements of a region, the Caf of a département, regions of France); the 101 Cafs
+    -- within national hold too many masked cells for the pairs to be enumerated at each pass.
+    secret_masques_{{ passe }} as {{ cte_materialisee() }} (
+
+        select c.id_cellule, c.zone_secret, c.cle_totaux, c.cle_hors_totaux
+        from secret_cellules as c
+        inner join secret_unique_{{ passe }} as u on c.id_cellule = u.id_cellule
+        where u.masque
+
+    ),
+
+    secret_partenaires_zone_{{ passe }} as {{ cte_materialisee() }} (
+
+        select gc.id_cellule, gc.groupe, md.zone_secret as zone_partenaire
+        from secret_groupes as gc
+        inner join secret_masques_{{ passe }} as mc on gc.id_cellule = mc.id_cellule
+        inner join secret_groupes as gd on gc.groupe = gd.groupe and gd.id_cellule <> gc.id_cellule
+        inner join secret_masques_{{ passe }} as md on gd.id_cellule = md.id_cellule
+        where gc.nature = 'zones'
+
+    ),
+
+    secret_partenaires_type_{{ passe }} as {{ cte_materialisee() }} (
+
+        select gc.id_cellule, md.cle_totaux as type_partenaire
+        from secret_groupes as gc
+        inner join secret_masques_{{ passe }} as mc on gc.id_cellule = mc.id_cellule
+        inner join secret_groupes as gd on gc.groupe = gd.groupe and gd.id_cellule <> gc.id_cellule
+        inner join secret_masques_{{ passe }} as md on gd.id_cellule = md.id_cellule
+        where gc.nature = 'ensemble'
+
+    ),
+
+    secret_coins_{{ passe }} as {{ cte_materialisee() }} (
+
+        select pz.id_cellule as id_masque, pz.groupe, coin.id_cellule, u.masque, u.comptage_secret, u.valeur_secret
+        from secret_partenaires_zone_{{ passe }} as pz
+        inner join secret_partenaires_type_{{ passe }} as pt on pz.id_cellule = pt.id_cellule
+        inner join secret_cellules as c on pz.id_cellule = c.id_cellule
+        inner join secret_cellules as coin
+            on coin.zone_secret = pz.zone_partenaire
+            and coin.cle_totaux = pt.type_partenaire
+            and coin.cle_hors_totaux = c.cle_hors_totaux
+        inner join secret_unique_{{ passe }} as u on coin.id_cellule = u.id_cellule
+
+    ),
+
+    secret_rectangles_{{ passe }} as {{ cte_materialisee() }} (
+
+        select id_cellule
+        from (
+            select
+                coins.id_cellule,
+                row_number() over (
+                    partition by coins.id_masque, coins.groupe
+                    order by coins.comptage_secret, coins.valeur_secret, coins.id_cellule
+                ) as rang
+            from secret_coins_{{ passe }} as coins
+            inner join (
+                select id_masque, groupe
+                from secret_coins_{{ passe }}
+                group by id_masque, groupe
+                having max(case when masque then 1 else 0 end) = 0
+            ) as ouverts on coins.id_masque = ouverts.id_masque and coins.groupe = ouverts.groupe
+        ) as candidats
+        where rang = 1
+
+    ),
+
+    secret_passe_{{ passe }} as {{ cte_materialisee() }} (
+
+        select
+            u.id_cellule,
+            u.comptage_secret,
+            u.valeur_secret,
+            u.masque or u.id_cellule in (select id_cellule from secret_rectangles_{{ passe }}) as masque
+        from secret_unique_{{ passe }} as u
+
+    ),
+    {%- endif %}
 
     {%- endfor %}
 
@@ -173,3 +261,15 @@
     {%- endfor -%}
     {%- else -%}''{%- endif -%}
 {%- endmacro %}
+
+{#- Each pass reads the previous one several times: the engine must compute it once, not inline it
+    at every reference (which grows exponentially with the passes). -#}
+{% macro cte_materialisee() -%}
+    {{ return(adapter.dispatch('cte_materialisee', 'aripa')()) }}
+{%- endmacro %}
+
+{% macro default__cte_materialisee() -%}{%- endmacro %}
+
+{% macro duckdb__cte_materialisee() -%}materialized{%- endmacro %}
+
+{% macro postgres__cte_materialisee() -%}materialized{%- endmacro %}
