@@ -17,7 +17,7 @@ Nothing else: no fct_* per procedure, no int_*, staging, raw, audit or quarantin
 
 Scopes (pipelines/portees.py): `national` (every zone), `comite` (national, regional and
 département rows, the evaluation), `caf:CODE` (national rows and that Caf's rows; reference rows of
-other Cafs removed; no evaluation).
+other Cafs removed; no evaluation), for each Caf config/lecteurs.toml gives a reader.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.config import Chemins
-from pipelines.portees import Portee, nom_fichier
+from pipelines.portees import Portee, PorteeInconnue, configuration, fichier_lecteurs, lire_portee, nom_fichier
 
 # Written by `aripa evaluate` beside the marts until the evaluation has its own schema.
 RESULTATS_EVALUATION_DANS_MARTS = ("evaluation_gipa_resultats", "evaluation_gipa_etude_evenement")
@@ -72,17 +72,17 @@ def _colonnes(con: duckdb.DuckDBPyConnection, base: str, schema: str, table: str
 
 
 def _commentaires(con: duckdb.DuckDBPyConnection, base: str, schema: str, table: str) -> None:
-    """Carry the dbt documentation (persist_docs: table and column comments) into the copy."""
+    """Carry the dbt documentation (persist_docs: table and column comments) into the copy (`cible`)."""
     (commentaire,) = con.execute(
         "select coalesce(comment, '') from duckdb_tables() "
         "where database_name = ? and schema_name = ? and table_name = ?",
         [base, schema, table],
     ).fetchone()
     if commentaire:
-        con.execute(f"comment on table {schema}.{table} is {_litteral(commentaire)}")
+        con.execute(f"comment on table cible.{schema}.{table} is {_litteral(commentaire)}")
     for colonne, texte in _colonnes(con, base, schema, table):
         if texte:
-            con.execute(f'comment on column {schema}.{table}."{colonne}" is {_litteral(texte)}')
+            con.execute(f'comment on column cible.{schema}.{table}."{colonne}" is {_litteral(texte)}')
 
 
 def _litteral(texte: str) -> str:
@@ -118,16 +118,18 @@ def _filtre_reference(table: str, portee: Portee) -> str | None:
     return "true"
 
 
-def _ecrire_portee(source: Path, cible: Path, regles_: list[Regle], portee: Portee) -> None:
-    """Write one scope's file from the warehouse (masking the secret cells) under a temporary name,
-    then rename it into place."""
+def _ecrire_portee(con: duckdb.DuckDBPyConnection, cible: Path, regles_: list[Regle], portee: Portee) -> None:
+    """Write one scope's file from the warehouse (`con`, masking the secret cells) under a temporary
+    name, then rename it into place. The warehouse connection is the one dbt's run left open in this
+    process (same configuration): the scope's file is attached to it."""
     provisoire = cible.with_name(cible.name + ".copie")
     provisoire.unlink(missing_ok=True)
-    with duckdb.connect(str(provisoire)) as con:
-        con.execute(f"attach {_litteral(str(source))} as source (read_only)")
-        con.execute("create schema marts")
+    source = con.execute("select current_database()").fetchone()[0]
+    con.execute(f"attach {_litteral(str(provisoire))} as cible")
+    try:
+        con.execute("create schema cible.marts")
         for regle in regles_:
-            colonnes = [c for c, _ in _colonnes(con, "source", "marts", regle.table)]
+            colonnes = [c for c, _ in _colonnes(con, source, "marts", regle.table)]
             if not colonnes:
                 continue  # the mart was not built (a partial selection)
             if regle.type == "zones":
@@ -146,47 +148,61 @@ def _ecrire_portee(source: Path, cible: Path, regles_: list[Regle], portee: Port
                 raise ValueError(f"marts.{regle.table} : type de diffusion inconnu « {regle.type} »")
             if filtre is None:
                 continue
-            con.execute(f"create table marts.{regle.table} as select {select} from source.marts.{regle.table} where {filtre}")
-            _commentaires(con, "source", "marts", regle.table)
+            con.execute(
+                f"create table cible.marts.{regle.table} as select {select} "
+                f"from {source}.marts.{regle.table} where {filtre}"
+            )
+            _commentaires(con, source, "marts", regle.table)
         if portee.type in ("national", "comite"):
             for table in RESULTATS_EVALUATION_DANS_MARTS:
-                if table in _tables(con, "source", "marts"):
-                    con.execute(f"create table marts.{table} as select * from source.marts.{table}")
-                    _commentaires(con, "source", "marts", table)
-            evaluation = _tables(con, "source", SCHEMA_EVALUATION)
+                if table in _tables(con, source, "marts"):
+                    con.execute(f"create table cible.marts.{table} as select * from {source}.marts.{table}")
+                    _commentaires(con, source, "marts", table)
+            evaluation = _tables(con, source, SCHEMA_EVALUATION)
             if evaluation:
-                con.execute(f"create schema {SCHEMA_EVALUATION}")
+                con.execute(f"create schema cible.{SCHEMA_EVALUATION}")
             for table in evaluation:
                 con.execute(
-                    f"create table {SCHEMA_EVALUATION}.{table} as select * from source.{SCHEMA_EVALUATION}.{table}"
+                    f"create table cible.{SCHEMA_EVALUATION}.{table} as "
+                    f"select * from {source}.{SCHEMA_EVALUATION}.{table}"
                 )
-                _commentaires(con, "source", SCHEMA_EVALUATION, table)
-        con.execute("detach source")
-        con.execute("checkpoint")
+                _commentaires(con, source, SCHEMA_EVALUATION, table)
+    finally:
+        con.execute("detach cible")
     os.replace(provisoire, cible)
 
 
-def portees_publiees(chemins: Chemins) -> list[Portee]:
-    """National, the committee, and one scope per Caf of the network (so that giving a reader a
-    scope is a change of configuration, not a rebuild)."""
-    with duckdb.connect(str(chemins.entrepot), read_only=True) as con:
-        cafs = [c for (c,) in con.execute("select code_caf from marts.dim_cafs order by code_caf").fetchall()]
-    return [Portee("national"), Portee("comite"), *(Portee("caf", c) for c in cafs)]
+def portees_publiees(con: duckdb.DuckDBPyConnection) -> list[Portee]:
+    """National, the committee, and the scope of each Caf a reader is given in config/lecteurs.toml
+    (a new local pilot's file is written by the next `aripa build`). A Caf unknown to the network
+    is refused: its file would hold the national rows only and look like a valid scope."""
+    portees = {Portee("national"), Portee("comite")}
+    if fichier_lecteurs().exists():
+        config = configuration()
+        for texte in [*config.get("comptes", {}).values(), *config.get("groupes", {}).values()]:
+            portees.add(lire_portee(texte))
+        if "portee" in config.get("sans_connexion", {}):
+            portees.add(lire_portee(config["sans_connexion"]["portee"]))
+    cafs = {c for (c,) in con.execute("select code_caf from marts.dim_cafs").fetchall()}
+    inconnues = sorted(str(p) for p in portees if p.type == "caf" and p.code_caf not in cafs)
+    if inconnues:
+        raise PorteeInconnue(f"{fichier_lecteurs()} : Caf inconnue du réseau dans {', '.join(inconnues)}")
+    return sorted(portees, key=str)
 
 
 def publier(chemins: Chemins) -> list[Path]:
     """Checkpoint the warehouse, then write every scope's file; files of scopes that no longer exist
     (and the former single full copy) are removed."""
-    with duckdb.connect(str(chemins.entrepot)) as con:
-        con.execute("checkpoint")
     dossier = chemins.dossier_publication
     dossier.mkdir(parents=True, exist_ok=True)
     regles_ = regles(chemins)
     ecrits = []
-    for portee in portees_publiees(chemins):
-        cible = dossier / nom_fichier(portee)
-        _ecrire_portee(chemins.entrepot, cible, regles_, portee)
-        ecrits.append(cible)
+    with duckdb.connect(str(chemins.entrepot)) as con:
+        con.execute("checkpoint")
+        for portee in portees_publiees(con):
+            cible = dossier / nom_fichier(portee)
+            _ecrire_portee(con, cible, regles_, portee)
+            ecrits.append(cible)
     for ancien in dossier.glob("*.duckdb"):
         if ancien not in ecrits:
             ancien.unlink()
