@@ -61,9 +61,7 @@ def configuration(chemin: Path | None = None) -> dict:
         return tomllib.load(f)
 
 
-def portee_du_lecteur(
-    compte: str | None, groupes: Iterable[str] = (), config: dict | None = None
-) -> Portee:
+def portee_du_lecteur(compte: str | None, groupes: Iterable[str] = (), config: dict | None = None) -> Portee:
     """The scope of a signed-in reader (by account, then by identity-provider group), or, without
     sign-in (compte None), the scope the configuration gives an anonymous reader. An unknown
     signed-in reader has no scope: refused, never defaulted to national."""
@@ -81,5 +79,7 @@ def portee_du_lecteur(
     if len(trouvees) == 1:
         return lire_portee(trouvees[0])
     if len(trouvees) > 1:
-        raise PorteeInconnue(f"le compte {compte} a plusieurs portées par ses groupes ({', '.join(trouvees)})")
+        raise PorteeInconnue(
+            f"le compte {compte} a plusieurs portées par ses groupes ({', '.join(trouvees)})"
+        )
     raise PorteeInconnue(f"le compte {compte} n'a pas de portée dans {fichier_lecteurs().name}")

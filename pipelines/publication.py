@@ -30,7 +30,14 @@ from pathlib import Path
 import duckdb
 
 from pipelines.config import Chemins
-from pipelines.portees import Portee, PorteeInconnue, configuration, fichier_lecteurs, lire_portee, nom_fichier
+from pipelines.portees import (
+    Portee,
+    PorteeInconnue,
+    configuration,
+    fichier_lecteurs,
+    lire_portee,
+    nom_fichier,
+)
 
 # Written by `aripa evaluate` beside the marts until the evaluation has its own schema.
 RESULTATS_EVALUATION_DANS_MARTS = ("evaluation_gipa_resultats", "evaluation_gipa_etude_evenement")
@@ -135,7 +142,8 @@ def _ecrire_portee(con: duckdb.DuckDBPyConnection, cible: Path, regles_: list[Re
             if regle.type == "zones":
                 garder = set(regle.cellule) | set(COLONNES_SECRET)
                 select = ", ".join(
-                    f'"{c}"' if c in garder else f'case when est_diffusable then "{c}" end as "{c}"' for c in colonnes
+                    f'"{c}"' if c in garder else f'case when est_diffusable then "{c}" end as "{c}"'
+                    for c in colonnes
                 )
                 filtre = _filtre_zones(portee)
             elif regle.type == "reference":

@@ -59,16 +59,23 @@ MARTS: dict[str, Structure] = {
     ),
     "arrieres_part_dossiers_payant_annuel": Structure(["annee"], "nb_debiteurs", "nb_dossiers_avec_arrieres"),
     "comparaison_cafs_standardisee_annuelle": Structure(["annee"], "nb_debiteurs", "montant_attendu_tc"),
-    "procedures_actives_mensuel": Structure(["mois", "code_procedure", "stade"], "nb_debiteurs", "procedures_actives"),
+    "procedures_actives_mensuel": Structure(
+        ["mois", "code_procedure", "stade"], "nb_debiteurs", "procedures_actives"
+    ),
     "procedures_entrees_sorties_mensuel": Structure(["mois", "code_procedure"], "nb_debiteurs", "entrees"),
     "delai_premier_versement_annuel": Structure(
-        ["annee_engagement", "code_procedure"], "nb_debiteurs_avec_versement", "nb_engagees", ["code_procedure"]
+        ["annee_engagement", "code_procedure"],
+        "nb_debiteurs_avec_versement",
+        "nb_engagees",
+        ["code_procedure"],
     ),
     "remises_dettes_annuel": Structure(
         ["annee", "instance", "position_seuil", "responsabilite", "tranche_qf"], "nb_demandes", "nb_demandes"
     ),
     "creances_mouvements_mensuel": Structure(["mois", "famille"], "nb_debiteurs", "montant_implante"),
-    "creances_proches_prescription": Structure(["mois_photographie", "famille"], "nb_debiteurs", "solde_en_cours"),
+    "creances_proches_prescription": Structure(
+        ["mois_photographie", "famille"], "nb_debiteurs", "solde_en_cours"
+    ),
     "taux_recouvrement_financier_annuel": Structure(["annee", "famille"], "nb_debiteurs", "montant_cree"),
     "asf_beneficiaires_mensuel": Structure(["mois", "nature_asf"], "nombre_familles", "nombre_familles"),
     "saisies_prestations_mensuel": Structure(["mois"], "saisies_actives", "saisies_actives"),
@@ -106,7 +113,9 @@ def equations(cadre: pd.DataFrame, structure: Structure, zones: pd.DataFrame) ->
     territoriale = "caf_residence" if "caf_residence" in niveaux else ("caf" if "caf" in niveaux else None)
     morceaux = []  # (group key of each total, mask of the totals, group key of each part, mask of the parts)
 
-    def ajouter(nom: str, cle_total: pd.Series, totaux: pd.Series, cle_parties: pd.Series, parties: pd.Series) -> None:
+    def ajouter(
+        nom: str, cle_total: pd.Series, totaux: pd.Series, cle_parties: pd.Series, parties: pd.Series
+    ) -> None:
         morceaux.append((nom + "#" + cle_total[totaux], nom + "#" + cle_parties[parties]))
 
     national = niveau == "national"
@@ -146,7 +155,9 @@ def equations(cadre: pd.DataFrame, structure: Structure, zones: pd.DataFrame) ->
     lignes = []
     for cles_totaux, cles_parties in morceaux:
         totaux = pd.DataFrame({"groupe": cles_totaux.values, "ligne": cles_totaux.index, "coefficient": 1.0})
-        parties = pd.DataFrame({"groupe": cles_parties.values, "ligne": cles_parties.index, "coefficient": -1.0})
+        parties = pd.DataFrame(
+            {"groupe": cles_parties.values, "ligne": cles_parties.index, "coefficient": -1.0}
+        )
         # A total without parts, or parts without their total, is no equation.
         parties = parties[parties["groupe"].isin(set(totaux["groupe"]))]
         totaux = totaux[totaux["groupe"].isin(set(parties["groupe"]))]
@@ -185,10 +196,8 @@ def recuperables(masque: np.ndarray, systeme: pd.DataFrame) -> set[int]:
         _, valeurs, vt = np.linalg.svd(matrice)
         rang = int((valeurs > 1e-9 * max(1.0, valeurs.max(initial=0.0))).sum())
         noyau = vt[rang:]  # rows spanning the null space
-        if len(noyau):
-            determines = np.abs(noyau).max(axis=0) < 1e-9
-        else:
-            determines = np.ones(len(cols), dtype=bool)
+        # Without a null space every unknown is determined.
+        determines = np.abs(noyau).max(axis=0) < 1e-9 if len(noyau) else np.ones(len(cols), dtype=bool)
         trouves |= {int(cellules[cols[j]]) for j in np.flatnonzero(determines)}
     return trouves
 
@@ -206,13 +215,20 @@ class Bilan:
     part_masquee_caf: float | None
 
 
-def attaquer(publication: Path, entrepot: Path | None = None, seuil: int = 5, progression: bool = False) -> list[Bilan]:
+def attaquer(
+    publication: Path, entrepot: Path | None = None, seuil: int = 5, progression: bool = False
+) -> list[Bilan]:
     """Play the attacker on every mart of a published file. With the full warehouse beside it, also
     check that each equation the attacker uses does hold on the true values (the structure is real)."""
     bilans = []
     with duckdb.connect(str(publication), read_only=True) as con:
         zones = con.execute("select * from marts.dim_zones").df()
-        publiees = {r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()}
+        publiees = {
+            r[0]
+            for r in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'marts'"
+            ).fetchall()
+        }
         for mart, structure in MARTS.items():
             if mart not in publiees:
                 continue
@@ -224,7 +240,9 @@ def attaquer(publication: Path, entrepot: Path | None = None, seuil: int = 5, pr
             bilans.append(_bilan(mart, structure, cadre, vrai, zones, seuil))
             if progression:
                 b = bilans[-1]
-                print(mart, b.cellules, b.primaires, b.herites, b.secondaires, len(b.recuperables), flush=True)
+                print(
+                    mart, b.cellules, b.primaires, b.herites, b.secondaires, len(b.recuperables), flush=True
+                )
     return bilans
 
 

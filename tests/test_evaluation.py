@@ -100,7 +100,7 @@ def test_le_traitement_vient_des_dates_du_referentiel():
 
 
 def test_evaluate_sur_la_demo_retrouve_la_verite(demo):
-    base = demo["donnees"] / "warehouse" / "publication" / "aripa.duckdb"
+    base = demo["donnees"] / "warehouse" / "publication" / "national.duckdb"
     verite = json.loads((demo["donnees"] / "verite" / "verite_gipa.json").read_text(encoding="utf-8"))
     lignes = requete(
         base,
