@@ -79,6 +79,8 @@ MARTS: dict[str, Structure] = {
     "taux_recouvrement_financier_annuel": Structure(["annee", "famille"], "nb_debiteurs", "montant_cree"),
     "asf_beneficiaires_mensuel": Structure(["mois", "nature_asf"], "nombre_familles", "nombre_familles"),
     "saisies_prestations_mensuel": Structure(["mois"], "saisies_actives", "saisies_actives"),
+    # One level, no sum between its rows: the attacker has nothing to solve, the scan applies.
+    "comparaison_reseau_cafs_annuelle": Structure(["annee"], None, "nb_cafs_comparables"),
 }
 
 # A mart summing the months of another, cell by cell: (derived, monthly, how a month maps to the
@@ -257,7 +259,7 @@ def _bilan(mart, structure, cadre, vrai, zones, seuil) -> Bilan:
     masque = ~cadre["est_diffusable"].to_numpy(dtype=bool)
     for i in sorted(recuperables(masque, systeme)):
         trouves.append(cadre.loc[i, ["niveau", "code_zone", *structure.dimensions]].to_dict())
-    if vrai is not None:
+    if vrai is not None and len(systeme):
         valeurs = vrai[structure.mesure].astype(float).to_numpy()
         somme = np.bincount(systeme["equation"], weights=systeme["coefficient"] * valeurs[systeme["ligne"]])
         totaux = systeme[systeme["coefficient"] > 0]
