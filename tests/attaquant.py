@@ -292,13 +292,6 @@ def _bilan(mart, structure, cadre, vrai, zones, seuil) -> Bilan:
     )
 
 
-def _mois_sources(derive: pd.DataFrame, periode: str) -> pd.Series:
-    """For a derived cell, the months it sums (its year, or the 12 months ending with it)."""
-    if periode == "annee":
-        return derive["annee"].astype(int)
-    return pd.to_datetime(derive["mois"])
-
-
 def heritages_manquants(publication: Path) -> dict[str, int]:
     """Derived cells (a year, a 12-month window) published although one of their months is masked:
     with the other months published, that month would be one subtraction away."""

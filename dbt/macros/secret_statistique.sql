@@ -18,6 +18,11 @@
     published cell of least value (the fewest people, then the smallest `valeur`) is masked too. A
     secondary mask can leave another group with a single masked cell: the step is repeated
     `passes_secret_statistique` times (dbt var), a fixed number so the SQL stays plain and portable.
+    A single-cell rule is not enough where two sums cross (zones x types): there, each pass also
+    makes every masked cell close a rectangle of masked cells with a masked partner along the
+    zones and one along the types (the hypercube, in two dimensions), masking the corner of least
+    value when none is masked. Without it the attacker rebuilt 14 cells of the demo's monthly flow
+    mart by combining the sums of a region's départements with their types.
     tests/test_secret_statistique.py plays the attacker on the demo build (one subtraction and the
     rank of the linear system of every table) and must find nothing to rebuild.
 
