@@ -1,30 +1,58 @@
-"""Read-only access to the published copy of the warehouse (never the file being built).
+"""Read-only access to the published file of the reader's scope (never the warehouse being built).
 
-The cache key includes the published file's modification time: after `aripa build` swaps a new
-copy in, the next read sees it, and until then reads come from the cache.
+Every page reads through here. The reader's scope (national, comite or caf:CODE) comes from the
+sign-in (account, then identity-provider groups) through config/lecteurs.toml, or, without sign-in,
+from that file's `sans_connexion` entry; only that scope's file is opened, so a local pilot's
+session cannot read another Caf's rows: they are not in the file. A reader without a scope is
+stopped here.
+
+The cache key includes the published file's path and modification time: after `aripa build` swaps
+a new file in, the next read sees it, and until then reads come from the cache.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
 from pipelines.config import chemins
+from pipelines.portees import Portee, PorteeInconnue, nom_fichier, portee_du_lecteur
+
+
+def portee_lecteur() -> Portee:
+    """The scope of this session's reader; stops the page when the reader has none."""
+    utilisateur = st.user
+    connecte = bool(utilisateur.get("is_logged_in", False))
+    compte = utilisateur.get("email") if connecte else None
+    groupes = utilisateur.get("groups") or [] if connecte else []
+    try:
+        return portee_du_lecteur(compte if connecte else None, groupes)
+    except PorteeInconnue as err:
+        st.error(f"Accès refusé : {err}.")
+        st.stop()
+        raise  # st.stop() raises; kept for type checkers
+
+
+def fichier_publie() -> Path:
+    """The published file of the reader's scope."""
+    return chemins().publication_portee(nom_fichier(portee_lecteur()))
 
 
 def version_publiee() -> float | None:
-    """Modification time of the published copy, or None when nothing has been published yet."""
-    chemin = chemins().publication
+    """Modification time of the reader's published file, or None when nothing is published yet."""
+    chemin = fichier_publie()
     return chemin.stat().st_mtime if chemin.exists() else None
 
 
 def _version() -> tuple[str, float]:
-    """(path, mtime) of the published copy: the cache key of every read."""
-    version = version_publiee()
-    if version is None:
-        raise FileNotFoundError(str(chemins().publication))
-    return str(chemins().publication), version
+    """(path, mtime) of the reader's published file: the cache key of every read."""
+    chemin = fichier_publie()
+    if not chemin.exists():
+        raise FileNotFoundError(str(chemin))
+    return str(chemin), chemin.stat().st_mtime
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -417,8 +417,8 @@ def _evaluer(c: Chemins) -> None:
             )
         import duckdb
 
-        from pipelines.evaluation.executer import SCHEMA, ecrire, empreinte_panel, evaluer, figures
-        from pipelines.evaluation.panel import lire_panel
+        from pipelines.evaluation.executer import SCHEMA, ecrire, evaluer, figures
+        from pipelines.evaluation.panel import empreinte_panel, lire_panel
 
         try:
             panel = lire_panel(c.entrepot)

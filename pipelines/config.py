@@ -30,9 +30,19 @@ class Chemins:
         return self.donnees / "warehouse" / "aripa.duckdb"
 
     @property
+    def dossier_publication(self) -> Path:
+        """The published files, one per reader scope (pipelines/publication.py), each swapped in
+        atomically after a successful build."""
+        return self.donnees / "warehouse" / "publication"
+
+    @property
     def publication(self) -> Path:
-        """The copy the dashboards read, swapped in atomically after each successful build."""
-        return self.donnees / "warehouse" / "publication" / "aripa.duckdb"
+        """The national scope's published file (every Caf's aggregates, secret cells emptied)."""
+        return self.dossier_publication / "national.duckdb"
+
+    def publication_portee(self, fichier: str) -> Path:
+        """The published file of a scope (its name: pipelines.portees.nom_fichier)."""
+        return self.dossier_publication / fichier
 
     @property
     def cles(self) -> Path:

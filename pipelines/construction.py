@@ -1,9 +1,9 @@
-"""`aripa build`: run dbt (seeds, models, tests, unit tests) on the warehouse, then publish a copy.
+"""`aripa build`: run dbt (seeds, models, tests, unit tests) on the warehouse, then publish.
 
 dashboards never open the file being built: DuckDB's writer excludes every reader. After a
-successful build the warehouse is checkpointed and copied to a temporary name, then renamed over
-the published copy; a dashboard that has the old copy open keeps reading it until it reopens.
-A failed build publishes nothing: the dashboards keep the last good figures.
+successful build, pipelines/publication.py writes one file per reader scope under a temporary name,
+then renames it over the published one; a dashboard that has the old file open keeps reading it
+until it reopens. A failed build publishes nothing: the dashboards keep the last good figures.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import duckdb
 
 from pipelines import format_fr
 from pipelines.config import DOSSIER_DBT, Chemins
@@ -132,12 +130,8 @@ def generer_documentation(chemins: Chemins) -> Path:
 
 
 def publier(chemins: Chemins) -> Path:
-    """Checkpoint the warehouse, copy it beside the published file, then swap it in atomically."""
-    with duckdb.connect(str(chemins.entrepot)) as con:
-        con.execute("checkpoint")
-    chemins.publication.parent.mkdir(parents=True, exist_ok=True)
-    provisoire = chemins.publication.with_name(chemins.publication.name + ".copie")
-    shutil.copyfile(chemins.entrepot, provisoire)
-    os.chmod(provisoire, 0o640)  # pseudonymised data: its owner, and the dashboards' group, only
-    os.replace(provisoire, chemins.publication)
-    return chemins.publication
+    """Publish one file per reader scope (pipelines/publication.py); returns their directory."""
+    from pipelines.publication import publier as publier_portees
+
+    publier_portees(chemins)
+    return chemins.dossier_publication

@@ -108,7 +108,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict:
     premiere = aripa("demo", "--no-serve", donnees=donnees)
     assert premiere.returncode == 0, premiere.stdout + premiere.stderr
     kpi_1 = requete(
-        donnees / "warehouse" / "publication" / "aripa.duckdb",
+        donnees / "warehouse" / "publication" / "national.duckdb",
         REQUETE_KPI,
     )
     seconde = aripa("demo", "--no-serve", donnees=donnees)

@@ -8,7 +8,7 @@ from tests.conftest import REQUETE_KPI, aripa, requete
 
 
 def test_deux_demos_donnent_les_memes_indicateurs(demo):
-    publication = demo["donnees"] / "warehouse" / "publication" / "aripa.duckdb"
+    publication = demo["donnees"] / "warehouse" / "publication" / "national.duckdb"
     seconde = requete(publication, REQUETE_KPI)
     assert len(seconde) > 0
     assert seconde == demo["kpi_premiere"]
@@ -16,7 +16,7 @@ def test_deux_demos_donnent_les_memes_indicateurs(demo):
 
 def test_la_seconde_demo_ne_recharge_rien_et_ne_duplique_rien(demo):
     assert "déjà chargé" in demo["sortie_2"]
-    base = demo["donnees"] / "warehouse" / "publication" / "aripa.duckdb"
+    base = demo["donnees"] / "warehouse" / "aripa.duckdb"  # raw.* is never published
     for table, cle in (("procedures", "procedure_id"), ("versements", "versement_id")):
         total, distinct = requete(base, f"select count(*), count(distinct {cle}) from raw.{table}")[0]
         assert total == distinct > 0
@@ -32,7 +32,7 @@ def test_la_seconde_demo_ne_recharge_rien_et_ne_duplique_rien(demo):
 def test_les_comptes_de_la_demo_se_reconcilient(demo):
     from pipelines.contrat import contrat
 
-    base = demo["donnees"] / "warehouse" / "publication" / "aripa.duckdb"
+    base = demo["donnees"] / "warehouse" / "aripa.duckdb"  # raw.* is never published
     lues, chargees, quarantaine = requete(
         base, "select sum(lignes_lues), sum(lignes_chargees), sum(lignes_quarantaine) from raw.manifeste"
     )[0]
@@ -47,7 +47,7 @@ def test_aripa_realism_retrouve_chaque_chiffre_publie_a_10_pour_cent(demo):
     assert resultat.returncode == 0, resultat.stdout + resultat.stderr
     assert "14 chiffres publiés sur 14 retrouvés à 10\u00a0% près" in resultat.stdout
     assert "x 10" in resultat.stdout and "24\u202f419" in resultat.stdout and "✘" not in resultat.stdout
-    base = demo["donnees"] / "warehouse" / "publication" / "aripa.duckdb"
+    base = demo["donnees"] / "warehouse" / "publication" / "national.duckdb"
     taux_2017 = requete(
         base,
         "select valeur_calculee from marts.realisme_chiffres_publies "

@@ -13,8 +13,14 @@ import pytest
 
 from pipelines.evaluation import estimateurs as est
 from pipelines.evaluation.appariement import temoins_apparies
-from pipelines.evaluation.executer import empreinte_panel
-from pipelines.evaluation.panel import REQUETE_PANEL, RESULTATS, Calendrier, preparer
+from pipelines.evaluation.panel import (
+    REQUETE_PANEL,
+    RESULTATS,
+    TABLE_EMPREINTE_PUBLIEE,
+    Calendrier,
+    empreinte_panel,
+    preparer,
+)
 from pipelines.evaluation.validite import face_a_la_verite
 
 
@@ -104,12 +110,17 @@ def test_le_traitement_vient_des_dates_du_referentiel():
 
 
 def test_evaluate_sur_la_demo_retrouve_la_verite(demo):
-    base = demo["donnees"] / "warehouse" / "publication" / "aripa.duckdb"
+    base = demo["donnees"] / "warehouse" / "publication" / "national.duckdb"
     verite = json.loads((demo["donnees"] / "verite" / "verite_gipa.json").read_text(encoding="utf-8"))
     with duckdb.connect(str(base), read_only=True) as con:
         resultats = con.execute("select * from evaluation.gipa_resultats").df()
         execution = con.execute("select * from evaluation.gipa_execution").df()
-        panel = con.execute(REQUETE_PANEL).df()
+        publiee = f"select empreinte_panel from {TABLE_EMPREINTE_PUBLIEE}"
+        empreinte_publiee = con.execute(publiee).fetchone()[0]
+        # The panel (département x month) is not published: only its fingerprint.
+        assert not con.execute(
+            "select count(*) from duckdb_tables() where table_name = 'evaluation_panel_gipa'"
+        ).fetchone()[0]
         # Nothing written into dbt's schema any more.
         anciens = con.execute(
             "select count(*) from duckdb_tables() "
@@ -119,8 +130,10 @@ def test_evaluate_sur_la_demo_retrouve_la_verite(demo):
     # 5 outcomes x 2 control groups x 11 methods, less the synthetic control outside the TC rate.
     assert len(resultats) == len(RESULTATS) * 2 * 11 - (len(RESULTATS) - 1) * 2
     assert set(resultats["nb_departements_traites"]) == {20}
-    # Stamped with the panel they come from.
-    assert execution["empreinte_panel"].iloc[0] == empreinte_panel(panel)
+    # Stamped with the panel they come from, the one the build made and published the fingerprint of.
+    with duckdb.connect(str(demo["donnees"] / "warehouse" / "aripa.duckdb"), read_only=True) as con:
+        panel = con.execute(REQUETE_PANEL).df()
+    assert execution["empreinte_panel"].iloc[0] == empreinte_panel(panel) == empreinte_publiee
     assert set(resultats["empreinte_panel"]) == {empreinte_panel(panel)}
     # TC rate and PDE arrears (the outcomes with a planted effect) x 4 methods x 2 control groups.
     face = face_a_la_verite(resultats, verite)

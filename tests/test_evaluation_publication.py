@@ -15,8 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 from pipelines import format_fr
 from pipelines.evaluation import validite
-from pipelines.evaluation.executer import SCHEMA, ecrire, empreinte_panel, evaluer
-from pipelines.evaluation.panel import REQUETE_PANEL
+from pipelines.evaluation.executer import SCHEMA, ecrire, evaluer
+from pipelines.evaluation.panel import REQUETE_PANEL, TABLE_EMPREINTE_PUBLIEE, empreinte_panel
 from tests.conftest import aripa
 
 RACINE = Path(__file__).resolve().parents[1]
@@ -55,16 +55,23 @@ def _panel_gipa(graine: int = 4) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def publie(tmp_path_factory) -> Path:
-    """A published warehouse with the panel mart and what `aripa evaluate` writes from it."""
+    """A national scope's file as the publish step writes it: what `aripa evaluate` wrote from a
+    panel, and the fingerprint of the panel of the same build."""
     donnees = tmp_path_factory.mktemp("evaluation")
-    base = donnees / "warehouse" / "publication" / "aripa.duckdb"
+    base = donnees / "warehouse" / "publication" / "national.duckdb"
     base.parent.mkdir(parents=True)
     with duckdb.connect(str(base)) as con:
         con.execute("create schema marts")
         con.register("p", _panel_gipa())
         con.execute("create table marts.evaluation_panel_gipa as select * from p")
         panel = con.execute(REQUETE_PANEL).df()
+        con.execute("drop table marts.evaluation_panel_gipa")  # never published, only its fingerprint
     ecrire(evaluer(panel), base, empreinte_panel(panel), len(panel))
+    with duckdb.connect(str(base)) as con:
+        con.execute(
+            f"create table {TABLE_EMPREINTE_PUBLIEE} as select ? as empreinte_panel, ? as nb_lignes_panel",
+            [empreinte_panel(panel), len(panel)],
+        )
     return donnees
 
 
@@ -77,7 +84,7 @@ def _page(monkeypatch, donnees: Path) -> AppTest:
 
 
 def test_les_resultats_sont_dans_le_schema_evaluation_estampilles(publie):
-    base = publie / "warehouse" / "publication" / "aripa.duckdb"
+    base = publie / "warehouse" / "publication" / "national.duckdb"
     with duckdb.connect(str(base), read_only=True) as con:
         tables = {
             r[0]
@@ -86,13 +93,13 @@ def test_les_resultats_sont_dans_le_schema_evaluation_estampilles(publie):
             ).fetchall()
         }
         execution = con.execute(f"select * from {SCHEMA}.gipa_execution").df()
-        empreinte = empreinte_panel(con.execute(REQUETE_PANEL).df())
+        empreinte = con.execute(f"select empreinte_panel from {TABLE_EMPREINTE_PUBLIEE}").fetchone()[0]
         principal = con.execute(
             f"select estimation, ic95_bas, ic95_haut from {SCHEMA}.gipa_resultats where resultat = "
             "'taux_recouvrement_tc' and groupe_temoin = 'tous_non_experimentaux' "
             "and methode = 'twfe_randomisation'"
         ).fetchone()
-    assert tables == {"gipa_resultats", "gipa_etude_evenement", "gipa_execution"}
+    assert tables == {"gipa_resultats", "gipa_etude_evenement", "gipa_execution", "panel_publie"}
     assert execution["empreinte_panel"].iloc[0] == empreinte and len(empreinte) == 64
     assert principal[1] < 0.05 < principal[2] and principal[0] == pytest.approx(0.05, abs=0.01)
 
@@ -101,7 +108,7 @@ def test_la_page_dit_quand_et_montre_l_effet(publie, monkeypatch):
     at = _page(monkeypatch, publie)
     assert not at.error
     assert any("Calculé le" in c.value for c in at.caption)
-    base = publie / "warehouse" / "publication" / "aripa.duckdb"
+    base = publie / "warehouse" / "publication" / "national.duckdb"
     with duckdb.connect(str(base), read_only=True) as con:
         estimation, bas, haut = con.execute(
             f"select estimation, ic95_bas, ic95_haut from {SCHEMA}.gipa_resultats where resultat = "
@@ -116,14 +123,16 @@ def test_la_page_dit_quand_et_montre_l_effet(publie, monkeypatch):
 
 def test_la_page_refuse_des_resultats_calcules_sur_un_autre_panel(publie, monkeypatch, tmp_path):
     """A later build changed one month of one département: the results no longer match it."""
-    copie = tmp_path / "warehouse" / "publication" / "aripa.duckdb"
+    copie = tmp_path / "warehouse" / "publication" / "national.duckdb"
     copie.parent.mkdir(parents=True)
-    copie.write_bytes((publie / "warehouse" / "publication" / "aripa.duckdb").read_bytes())
+    copie.write_bytes((publie / "warehouse" / "publication" / "national.duckdb").read_bytes())
+    panel = _panel_gipa()
+    modifie = (panel["code_departement"] == "03") & (panel["mois"] == pd.Timestamp("2015-06-01").date())
+    panel.loc[modifie, "taux_recouvrement_tc"] += 0.001
     with duckdb.connect(str(copie)) as con:
-        con.execute(
-            "update marts.evaluation_panel_gipa set taux_recouvrement_tc = taux_recouvrement_tc + 0.001 "
-            "where code_departement = '03' and mois = date '2015-06-01'"
-        )
+        con.register("p", panel)
+        nouveau = empreinte_panel(con.execute(REQUETE_PANEL.replace("marts.evaluation_panel_gipa", "p")).df())
+        con.execute(f"update {TABLE_EMPREINTE_PUBLIEE} set empreinte_panel = ?", [nouveau])
     at = _page(monkeypatch, tmp_path)
     assert at.error and "Résultats périmés" in at.error[0].value
     assert not at.metric  # nothing shown

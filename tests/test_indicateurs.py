@@ -32,8 +32,9 @@ ATTENDU = {
 
 
 def test_taux_de_recouvrement_tc_calcule_a_la_main(petit_entrepot):
+    # The operators' warehouse: every cell here is masked, so the published file has no values.
     lignes = requete(
-        petit_entrepot / "warehouse" / "publication" / "aripa.duckdb",
+        petit_entrepot / "warehouse" / "aripa.duckdb",
         "select niveau, code_zone, cast(mois as varchar), montant_attendu_tc, montant_encaisse_tc, "
         "taux_recouvrement_tc, nb_procedures, est_diffusable from marts.taux_recouvrement_flux_mensuel "
         "where code_procedure = 'ENSEMBLE' and niveau in ('national', 'caf_gestionnaire', 'caf_residence')",
@@ -50,7 +51,7 @@ def test_taux_de_recouvrement_tc_calcule_a_la_main(petit_entrepot):
 
 def test_la_definition_dbt_est_dans_l_entrepot_publie(petit_entrepot):
     (commentaire,) = requete(
-        petit_entrepot / "warehouse" / "publication" / "aripa.duckdb",
+        petit_entrepot / "warehouse" / "publication" / "national.duckdb",
         "select comment from duckdb_tables() where schema_name = 'marts' "
         "and table_name = 'taux_recouvrement_flux_mensuel'",
     )[0]

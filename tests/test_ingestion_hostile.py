@@ -491,14 +491,8 @@ def test_6_fichier_de_cle_cree_entier_et_en_mode_600(tmp_path, monkeypatch):
     assert charger_cle(tmp_path / "cles").empreinte == premiere.empreinte
 
 
-def test_6_copie_publiee_en_mode_640(tmp_path):
-    import duckdb
-
-    from pipelines.config import chemins
-    from pipelines.construction import publier
-
-    c = chemins(tmp_path)
-    c.entrepot.parent.mkdir(parents=True)
-    with duckdb.connect(str(c.entrepot)) as con:
-        con.execute("create table t as select 1 as x")
-    assert publier(c).stat().st_mode & 0o777 == 0o640
+def test_6_fichiers_publies_en_mode_640(petit_entrepot):
+    """Every reader scope's published file: its owner, and the dashboards' group, only."""
+    fichiers = sorted((petit_entrepot / "warehouse" / "publication").glob("*.duckdb"))
+    assert [f.name for f in fichiers][:2] == ["comite.duckdb", "national.duckdb"]
+    assert {f.name: f.stat().st_mode & 0o777 for f in fichiers} == {f.name: 0o640 for f in fichiers}

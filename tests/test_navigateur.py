@@ -77,7 +77,7 @@ def serveur(demo):
 def test_la_page_s_affiche_dans_chromium_avec_le_kpi(serveur, demo):
     from playwright.sync_api import sync_playwright
 
-    base = demo["donnees"] / "warehouse" / "publication" / "aripa.duckdb"
+    base = demo["donnees"] / "warehouse" / "publication" / "national.duckdb"
     (taux,) = requete(
         base,
         "select taux_recouvrement_tc from marts.taux_recouvrement_flux_mensuel "

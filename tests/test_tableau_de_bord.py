@@ -22,7 +22,7 @@ def _page(monkeypatch, donnees: Path) -> AppTest:
 
 def test_la_page_montre_le_taux_national_du_mart_au_format_francais(demo, monkeypatch):
     at = _page(monkeypatch, demo["donnees"])
-    base = demo["donnees"] / "warehouse" / "publication" / "aripa.duckdb"
+    base = demo["donnees"] / "warehouse" / "publication" / "national.duckdb"
     mois, taux, encaisse = requete(
         base,
         "select mois, taux_recouvrement_tc, montant_encaisse_tc from marts.taux_recouvrement_flux_mensuel "
@@ -74,7 +74,7 @@ def test_la_page_evaluation_montre_l_effet_ecrit_par_aripa_evaluate(demo, monkey
     at = _page(monkeypatch, demo["donnees"])
     at.switch_page("vues/evaluation_gipa.py").run()
     assert not at.exception, at.exception
-    base = demo["donnees"] / "warehouse" / "publication" / "aripa.duckdb"
+    base = demo["donnees"] / "warehouse" / "publication" / "national.duckdb"
     estimation, bas, haut = requete(
         base,
         "select estimation, ic95_bas, ic95_haut from evaluation.gipa_resultats "

@@ -14,8 +14,8 @@ import streamlit as st
 
 from dashboards.entrepot import lire, version_publiee
 from pipelines import format_fr
-from pipelines.evaluation.executer import METHODES, PRINCIPALE, SCHEMA, empreinte_panel
-from pipelines.evaluation.panel import GROUPES_TEMOINS, REQUETE_PANEL
+from pipelines.evaluation.executer import METHODES, PRINCIPALE, SCHEMA
+from pipelines.evaluation.panel import GROUPES_TEMOINS, TABLE_EMPREINTE_PUBLIEE
 
 st.title("Évaluation de l'expérimentation GIPA")
 st.caption(
@@ -37,8 +37,8 @@ except Exception:  # the tables exist once `aripa evaluate` has run
 
 calcul = execution.iloc[0]
 quand = pd.Timestamp(calcul["calcule_le_utc"])
-try:
-    publie = empreinte_panel(lire(REQUETE_PANEL))
+try:  # the fingerprint of the panel published with this build (pipelines/publication.py)
+    publie = lire(f"select empreinte_panel from {TABLE_EMPREINTE_PUBLIEE}")["empreinte_panel"].iloc[0]
 except Exception:  # no panel published beside the results: nothing to check them against
     publie = None
 if publie != calcul["empreinte_panel"]:

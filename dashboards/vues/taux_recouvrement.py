@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboards.entrepot import definition, lire, version_publiee
+from dashboards.entrepot import definition, lire, portee_lecteur, version_publiee
 from pipelines import format_fr
 
 MART = "taux_recouvrement_flux_mensuel"
@@ -45,8 +45,14 @@ if donnees.empty:
     st.info("Le mart est vide : aucune extraction de versements n'a encore été chargée.")
     st.stop()
 donnees["mois"] = pd.to_datetime(donnees["mois"]).dt.date
-# Masked cells show no rate anywhere on the page.
+# Masked cells show no rate anywhere on the page (their values are empty in the published file).
 donnees["taux_publie"] = donnees["taux_recouvrement_tc"].where(donnees["est_diffusable"])
+
+
+def montant(valeur) -> str:
+    """An amount in euros, or « secret » for a masked cell (published without its values)."""
+    return format_fr.euros(float(valeur)) if pd.notna(valeur) else SECRET
+
 
 tous_les_mois = sorted(donnees["mois"].unique())
 debut, fin = st.select_slider(
@@ -70,9 +76,12 @@ c1.metric(
     delta=format_fr.points(derniere["taux_publie"] - precedent) if precedent is not None else None,
     help="Écart en points avec le mois précédent.",
 )
-c2.metric("TC encaissé", format_fr.euros(float(derniere["montant_encaisse_tc"])))
-c3.metric("TC attendu", format_fr.euros(float(derniere["montant_attendu_tc"])))
-c4.metric("Procédures avec un TC dû", format_fr.nombre(int(derniere["nb_procedures"])))
+c2.metric("TC encaissé", montant(derniere["montant_encaisse_tc"]))
+c3.metric("TC attendu", montant(derniere["montant_attendu_tc"]))
+c4.metric(
+    "Procédures avec un TC dû",
+    format_fr.nombre(int(derniere["nb_procedures"])) if pd.notna(derniere["nb_procedures"]) else SECRET,
+)
 
 cafs = donnees[donnees["niveau"] != "national"]
 noms = sorted(cafs["libelle_zone"].unique())
@@ -99,8 +108,8 @@ for nom, serie in [
                 zip(
                     [format_fr.mois(m) for m in serie["mois"]],
                     [format_fr.pourcentage(t) if pd.notna(t) else SECRET for t in serie["taux_publie"]],
-                    [format_fr.euros(float(v)) for v in serie["montant_encaisse_tc"]],
-                    [format_fr.euros(float(v)) for v in serie["montant_attendu_tc"]],
+                    [montant(v) for v in serie["montant_encaisse_tc"]],
+                    [montant(v) for v in serie["montant_attendu_tc"]],
                     strict=True,
                 )
             ),
@@ -138,7 +147,7 @@ with st.expander("Définition (documentation dbt du mart)"):
     texte, colonnes = definition("marts", MART)
     st.markdown(texte)
     st.dataframe(colonnes, hide_index=True, width="stretch")
-    st.caption(f"Source : `marts.{MART}`, copie publiée de l'entrepôt.")
+    st.caption(f"Source : `marts.{MART}`, fichier publié de votre portée ({portee_lecteur()}).")
     st.page_link(
         "vues/documentation.py", label="Toute la documentation des indicateurs (dbt docs)", icon="📖"
     )

@@ -10,7 +10,6 @@ panel file (`aripa evaluate --panel`, see panel_externe.py).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -73,14 +72,6 @@ class Evaluation:
     resultats: pd.DataFrame
     etude_evenement: pd.DataFrame
     groupes: dict[str, set[str]]
-
-
-def empreinte_panel(panel: pd.DataFrame) -> str:
-    """SHA-256 of the panel's rows as read (sorted by unit and month by lire_panel): the build the
-    results come from. The dashboard recomputes it on the published panel to refuse stale results."""
-    valeurs = pd.util.hash_pandas_object(panel.reset_index(drop=True), index=False).to_numpy()
-    colonnes = ",".join(f"{c}:{t}" for c, t in panel.dtypes.astype(str).items())
-    return hashlib.sha256(colonnes.encode() + valeurs.tobytes()).hexdigest()
 
 
 def groupes_de_comparaison(panel: pd.DataFrame, cal: Calendrier) -> tuple[set[str], dict[str, set[str]]]:

@@ -3,6 +3,7 @@ and the comparison groups, taken from the reference data (seed gipa_departements
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -97,6 +98,19 @@ class Calendrier:
 
 # How the panel is read, by `aripa evaluate` and by the dashboard checking its fingerprint.
 REQUETE_PANEL = "select * from marts.evaluation_panel_gipa order by code_departement, mois"
+
+
+# Where the publish step writes the fingerprint of the panel it publishes beside the results.
+TABLE_EMPREINTE_PUBLIEE = "evaluation.panel_publie"
+
+
+def empreinte_panel(panel: pd.DataFrame) -> str:
+    """SHA-256 of the panel's rows as read (sorted by unit and month by lire_panel): the build the
+    results come from. The publish step writes the published panel's in TABLE_EMPREINTE_PUBLIEE: the dashboard
+    refuses results whose fingerprint differs (stale)."""
+    valeurs = pd.util.hash_pandas_object(panel.reset_index(drop=True), index=False).to_numpy()
+    colonnes = ",".join(f"{c}:{t}" for c, t in panel.dtypes.astype(str).items())
+    return hashlib.sha256(colonnes.encode() + valeurs.tobytes()).hexdigest()
 
 
 def lire_panel(entrepot: Path, lecture_seule: bool = False) -> pd.DataFrame:

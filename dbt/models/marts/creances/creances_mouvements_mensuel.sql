@@ -4,7 +4,9 @@
 
 with mouvements as (
 
-    select * from {{ ref('int_mouvements_creances') }}
+    select mouvements.*, creances.cle_allocataire
+    from {{ ref('int_mouvements_creances') }} as mouvements
+    left join {{ ref('int_creances') }} as creances on mouvements.creance_id = creances.creance_id
 
 ),
 
@@ -20,9 +22,14 @@ agreges as (
         'nb_admissions_non_valeur': "sum(case when operation = 'AD' and motif_mouvement = 'ANV' then 1 else 0 end)",
         'montant_annule': "sum(case when operation = 'AD' and motif_mouvement = 'ANN' then montant else 0 end)",
         'nb_creances_implantees': "sum(case when operation = 'IC' then 1 else 0 end)",
+        'nb_debiteurs': 'count(distinct cle_allocataire)',
     }) }}
 
-)
+),
+
+-- Secrecy: cells of fewer than the threshold's debtors (files whose créances moved), and their
+-- complements over the zones (families have no total row).
+{{ secret_statistique('agreges', niveaux, ['mois', 'famille'], comptage='nb_debiteurs', valeur='montant_implante + montant_recouvre') }}
 
 select
     agreges.niveau,
@@ -41,5 +48,8 @@ select
     cast(agreges.montant_remis as decimal(18, 2)) as montant_remis,
     cast(agreges.nb_admissions_non_valeur as bigint) as nb_admissions_non_valeur,
     cast(agreges.montant_admis_non_valeur as decimal(18, 2)) as montant_admis_non_valeur,
-    cast(agreges.montant_annule as decimal(18, 2)) as montant_annule
-from agreges
+    cast(agreges.montant_annule as decimal(18, 2)) as montant_annule,
+    cast(agreges.nb_debiteurs as bigint) as nb_debiteurs,
+    agreges.est_diffusable,
+    agreges.motif_secret
+from secret as agreges

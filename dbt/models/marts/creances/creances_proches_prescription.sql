@@ -24,9 +24,13 @@ agreges as (
         'solde_prescription_6_mois': "sum(case when date_prescription > date_photographie and date_prescription <= cast(" ~ dbt.dateadd('month', 6, 'date_photographie') ~ " as date) then solde else 0 end)",
         'nb_prescription_12_mois': "sum(case when date_prescription > date_photographie and date_prescription <= cast(" ~ dbt.dateadd('month', 12, 'date_photographie') ~ " as date) then 1 else 0 end)",
         'solde_prescription_12_mois': "sum(case when date_prescription > date_photographie and date_prescription <= cast(" ~ dbt.dateadd('month', 12, 'date_photographie') ~ " as date) then solde else 0 end)",
+        'nb_debiteurs': 'count(distinct cle_allocataire)',
     }) }}
 
-)
+),
+
+-- Secrecy: cells of fewer than the threshold's debtors, and their complements over the zones.
+{{ secret_statistique('agreges', niveaux, ['mois_extraction', 'famille'], comptage='nb_debiteurs', valeur='solde_en_cours') }}
 
 select
     agreges.niveau,
@@ -42,5 +46,8 @@ select
     cast(agreges.nb_prescription_6_mois as bigint) as nb_prescription_6_mois,
     cast(agreges.solde_prescription_6_mois as decimal(18, 2)) as solde_prescription_6_mois,
     cast(agreges.nb_prescription_12_mois as bigint) as nb_prescription_12_mois,
-    cast(agreges.solde_prescription_12_mois as decimal(18, 2)) as solde_prescription_12_mois
-from agreges
+    cast(agreges.solde_prescription_12_mois as decimal(18, 2)) as solde_prescription_12_mois,
+    cast(agreges.nb_debiteurs as bigint) as nb_debiteurs,
+    agreges.est_diffusable,
+    agreges.motif_secret
+from secret as agreges

@@ -34,6 +34,18 @@ cellules as (
 
 ),
 
+debiteurs_zones as (
+
+    -- The debtors a Caf-family-year describes: those holding a créance implanted by the year's end.
+    select
+        creances.code_caf, creances.code_departement, creances.code_region, creances.famille,
+        annees_couvertes.annee, creances.cle_allocataire
+    from creances
+    inner join annees_couvertes
+        on {{ partie_date('year', 'creances.date_implantation') }} <= annees_couvertes.annee
+
+),
+
 flux_annuels as (
 
     select
@@ -84,7 +96,52 @@ agreges as (
         'montant_recouvre': 'sum(montant_recouvre)',
     }) }}
 
-)
+),
+
+debiteurs_agreges as (
+
+    {{ agreger_par_niveau('debiteurs_zones', niveaux, {'annee': 'annee', 'famille': 'famille'}, {
+        'nb_debiteurs': 'count(distinct cle_allocataire)',
+    }) }}
+
+),
+
+mois_masques as (
+
+    -- What was created and recovered in a year is the sum of the months of creances_mouvements_mensuel:
+    -- a year is published only where each of its months is.
+    select
+        niveau,
+        code_zone,
+        famille,
+        {{ partie_date('year', 'mois') }} as annee,
+        min(case when est_diffusable then 1 else 0 end) = 1 as mois_diffusables
+    from {{ ref('creances_mouvements_mensuel') }}
+    group by niveau, code_zone, famille, {{ partie_date('year', 'mois') }}
+
+),
+
+a_proteger as (
+
+    select agreges.*, coalesce(debiteurs_agreges.nb_debiteurs, 0) as nb_debiteurs, mois_masques.mois_diffusables
+    from agreges
+    left join debiteurs_agreges
+        on agreges.niveau = debiteurs_agreges.niveau
+        and agreges.code_zone = debiteurs_agreges.code_zone
+        and agreges.annee = debiteurs_agreges.annee
+        and agreges.famille = debiteurs_agreges.famille
+    left join mois_masques
+        on agreges.niveau = mois_masques.niveau
+        and agreges.code_zone = mois_masques.code_zone
+        and agreges.annee = mois_masques.annee
+        and agreges.famille = mois_masques.famille
+
+),
+
+-- Secrecy: cells of fewer than the threshold's debtors, years with a masked month, and their
+-- complements over the zones.
+{{ secret_statistique('a_proteger', niveaux, ['annee', 'famille'], comptage='nb_debiteurs',
+    valeur='stock_debut_annee + montant_cree', herite='not mois_diffusables') }}
 
 select
     agreges.niveau,
@@ -98,5 +155,8 @@ select
     cast(agreges.stock_debut_annee + agreges.montant_cree as decimal(18, 2)) as montant_a_recouvrer,
     cast(agreges.montant_recouvre as decimal(18, 2)) as montant_recouvre,
     {{ rapport('agreges.montant_recouvre', 'agreges.stock_debut_annee + agreges.montant_cree') }}
-        as taux_recouvrement_financier
-from agreges
+        as taux_recouvrement_financier,
+    cast(agreges.nb_debiteurs as bigint) as nb_debiteurs,
+    agreges.est_diffusable,
+    agreges.motif_secret
+from secret as agreges

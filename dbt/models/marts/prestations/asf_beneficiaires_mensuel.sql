@@ -19,6 +19,10 @@ agreges as (
 
 ),
 
+-- Secrecy: cells of fewer than the threshold's families, and their complements over the zones
+-- (kinds have no total row).
+{{ secret_statistique('agreges', niveaux, ['mois', 'nature_asf'], comptage='nombre_familles', valeur='montant_verse') }},
+
 departements as (
 
     select code_departement, groupe_gipa from {{ ref('dim_departements') }}
@@ -38,8 +42,10 @@ select
     departements.groupe_gipa,
     cast(agreges.nombre_familles as bigint) as nombre_familles,
     cast(agreges.nombre_enfants as bigint) as nombre_enfants,
-    cast(agreges.montant_verse as decimal(18, 2)) as montant_verse
-from agreges
+    cast(agreges.montant_verse as decimal(18, 2)) as montant_verse,
+    agreges.est_diffusable,
+    agreges.motif_secret
+from secret as agreges
 left join departements
     on agreges.type_zone = 'departement'
     and agreges.code_zone = departements.code_departement

@@ -4,6 +4,7 @@
 {%- set mesures = {
     'nb_engagees': 'count(*)',
     'nb_avec_versement': 'count(delai_jours)',
+    'nb_debiteurs_avec_versement': 'count(distinct case when delai_jours is not null then cle_debiteur end)',
     'delai_median_jours': quantile('delai_jours', 0.5),
     'delai_p90_jours': quantile('delai_jours', 0.9),
 } %}
@@ -24,7 +25,12 @@ agreges as (
     {{ agreger_par_niveau('procedures', niveaux,
         {'annee_engagement': 'annee_engagement', 'code_procedure': "'ENSEMBLE'"}, mesures) }}
 
-)
+),
+
+-- Secrecy: the delays describe the débiteurs paid: cells of fewer than the threshold's, and their
+-- complements over the zones and over the types within ENSEMBLE (the counts add up).
+{{ secret_statistique('agreges', niveaux, ['annee_engagement', 'code_procedure'],
+    comptage='nb_debiteurs_avec_versement', valeur='nb_engagees', totaux=['code_procedure']) }}
 
 select
     agreges.niveau,
@@ -37,5 +43,7 @@ select
     cast(agreges.nb_avec_versement as bigint) as nb_avec_versement,
     cast(agreges.delai_median_jours as double) as delai_median_jours,
     cast(agreges.delai_p90_jours as double) as delai_p90_jours,
-    agreges.nb_avec_versement >= {{ var('seuil_secret_statistique') }} as est_diffusable
-from agreges
+    cast(agreges.nb_debiteurs_avec_versement as bigint) as nb_debiteurs_avec_versement,
+    agreges.est_diffusable,
+    agreges.motif_secret
+from secret as agreges

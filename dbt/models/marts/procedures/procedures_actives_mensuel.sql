@@ -7,6 +7,7 @@ with procedures as (
     -- Simulations are not procedures yet (stage SIM): they are never counted.
     select
         procedure_id,
+        cle_debiteur,
         code_caf_gestionnaire,
         code_caf_residence,
         code_departement,
@@ -58,9 +59,15 @@ agreges as (
         'actives_6_11_mois': 'sum(case when age_mois >= 6 and age_mois < 12 then 1 else 0 end)',
         'actives_12_23_mois': 'sum(case when age_mois >= 12 and age_mois < 24 then 1 else 0 end)',
         'actives_24_mois_et_plus': 'sum(case when age_mois >= 24 then 1 else 0 end)',
+        'nb_debiteurs': 'count(distinct cle_debiteur)',
     }) }}
 
-)
+),
+
+-- Secrecy: cells of fewer than the threshold's débiteurs, and their complements over the zones
+-- (types and stages have no total row here).
+{{ secret_statistique('agreges', niveaux, ['mois', 'code_procedure', 'stade'],
+    comptage='nb_debiteurs', valeur='procedures_actives') }}
 
 select
     agreges.niveau,
@@ -76,5 +83,8 @@ select
     cast(agreges.actives_moins_6_mois as bigint) as actives_moins_6_mois,
     cast(agreges.actives_6_11_mois as bigint) as actives_6_11_mois,
     cast(agreges.actives_12_23_mois as bigint) as actives_12_23_mois,
-    cast(agreges.actives_24_mois_et_plus as bigint) as actives_24_mois_et_plus
-from agreges
+    cast(agreges.actives_24_mois_et_plus as bigint) as actives_24_mois_et_plus,
+    cast(agreges.nb_debiteurs as bigint) as nb_debiteurs,
+    agreges.est_diffusable,
+    agreges.motif_secret
+from secret as agreges

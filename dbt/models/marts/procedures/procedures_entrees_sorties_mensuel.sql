@@ -12,7 +12,7 @@ with procedures as (
 mouvements as (
 
     select
-        procedure_id, code_caf_gestionnaire, code_caf_residence, code_departement, code_region,
+        procedure_id, cle_debiteur, code_caf_gestionnaire, code_caf_residence, code_departement, code_region,
         code_procedure, {{ debut_du_mois('date_engagement') }} as mois,
         1 as entree, 0 as sortie, cast(null as varchar(16)) as motif_cloture
     from procedures
@@ -20,7 +20,7 @@ mouvements as (
     union all
 
     select
-        procedure_id, code_caf_gestionnaire, code_caf_residence, code_departement, code_region,
+        procedure_id, cle_debiteur, code_caf_gestionnaire, code_caf_residence, code_departement, code_region,
         code_procedure, {{ debut_du_mois('date_cloture') }} as mois,
         0 as entree, 1 as sortie, motif_cloture
     from procedures
@@ -44,9 +44,14 @@ au_calendrier as (
 
 agreges as (
 
-    {{ agreger_par_niveau('au_calendrier', niveaux, {'mois': 'mois', 'code_procedure': 'code_procedure'}, mesures) }}
+    {{ agreger_par_niveau('au_calendrier', niveaux, {'mois': 'mois', 'code_procedure': 'code_procedure'},
+        dict(mesures, nb_debiteurs='count(distinct cle_debiteur)')) }}
 
-)
+),
+
+-- Secrecy: cells of fewer than the threshold's débiteurs (entering or leaving), and their
+-- complements over the zones (types have no total row here).
+{{ secret_statistique('agreges', niveaux, ['mois', 'code_procedure'], comptage='nb_debiteurs', valeur='entrees + sorties') }}
 
 select
     agreges.niveau,
@@ -58,5 +63,8 @@ select
     {%- for nom in mesures %}
     cast(agreges.{{ nom }} as bigint) as {{ nom }},
     {%- endfor %}
-    {{ rapport('agreges.sorties_solde', 'agreges.sorties') }} as part_sorties_soldees
-from agreges
+    {{ rapport('agreges.sorties_solde', 'agreges.sorties') }} as part_sorties_soldees,
+    cast(agreges.nb_debiteurs as bigint) as nb_debiteurs,
+    agreges.est_diffusable,
+    agreges.motif_secret
+from secret as agreges

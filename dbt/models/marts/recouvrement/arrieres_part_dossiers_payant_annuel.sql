@@ -35,7 +35,10 @@ agreges as (
         'nb_debiteurs': 'count(distinct cle_debiteur)',
     }) }}
 
-)
+),
+
+-- Secrecy: cells of fewer than the threshold's débiteurs, and their complements over the zones.
+{{ secret_statistique('agreges', niveaux, ['annee'], comptage='nb_debiteurs', valeur='nb_dossiers_avec_arrieres') }}
 
 select
     agreges.niveau,
@@ -47,5 +50,7 @@ select
     cast(agreges.nb_dossiers_payant_arrieres as bigint) as nb_dossiers_payant_arrieres,
     {{ rapport('agreges.nb_dossiers_payant_arrieres', 'agreges.nb_dossiers_avec_arrieres') }}
         as part_dossiers_payant_arrieres,
-    agreges.nb_debiteurs >= {{ var('seuil_secret_statistique') }} as est_diffusable
-from agreges
+    cast(agreges.nb_debiteurs as bigint) as nb_debiteurs,
+    agreges.est_diffusable,
+    agreges.motif_secret
+from secret as agreges

@@ -71,7 +71,33 @@ agreges as (
         'nb_debiteurs': 'count(distinct cle_debiteur)',
     }) }}
 
-)
+),
+
+annuel_masque as (
+
+    -- TC due and collected of a zone-year are also in taux_recouvrement_flux_annuel (ENSEMBLE):
+    -- published here only where they are published there.
+    select niveau, code_zone, annee, est_diffusable
+    from {{ ref('taux_recouvrement_flux_annuel') }}
+    where code_procedure = 'ENSEMBLE'
+
+),
+
+avec_flux as (
+
+    select agreges.*, annuel_masque.est_diffusable as flux_diffusable
+    from agreges
+    left join annuel_masque
+        on agreges.niveau = annuel_masque.niveau
+        and agreges.code_zone = annuel_masque.code_zone
+        and agreges.annee = annuel_masque.annee
+
+),
+
+-- Secrecy: cells of fewer than the threshold's débiteurs, cells masked in the annual flow mart,
+-- and their complements over the zones.
+{{ secret_statistique('avec_flux', niveaux, ['annee'], comptage='nb_debiteurs', valeur='montant_attendu_tc',
+    herite='not flux_diffusable') }}
 
 select
     agreges.niveau,
@@ -93,5 +119,7 @@ select
     case when agreges.niveau <> 'national' then
         {{ rapport('agreges.montant_encaisse_tc + 1.96 * sqrt(agreges.variance_encaisse)', 'agreges.encaisse_attendu_tc') }}
     end as ratio_ic95_haut,
-    agreges.nb_debiteurs >= {{ var('seuil_secret_statistique') }} as est_diffusable
-from agreges
+    cast(agreges.nb_debiteurs as bigint) as nb_debiteurs,
+    agreges.est_diffusable,
+    agreges.motif_secret
+from secret as agreges

@@ -59,7 +59,13 @@ agreges as (
         {'mois': 'mois', 'code_procedure': "'ENSEMBLE'", 'phase_recouvrement': "'ENSEMBLE'"},
         mesures) }}
 
-)
+),
+
+-- Secrecy: cells of fewer than the threshold's débiteurs, and their complements over the zones
+-- and over the procedure types and phases within ENSEMBLE.
+{{ secret_statistique('agreges', niveaux_procedure(), ['mois', 'code_procedure', 'phase_recouvrement'],
+    comptage='nb_debiteurs', valeur='montant_attendu_total',
+    totaux=['code_procedure', 'phase_recouvrement']) }}
 
 select
     agreges.niveau,
@@ -72,5 +78,6 @@ select
     {{ colonnes_taux_recouvrement() }}
     cast(agreges.nb_procedures as bigint) as nb_procedures,
     cast(agreges.nb_debiteurs as bigint) as nb_debiteurs,
-    agreges.nb_debiteurs >= {{ var('seuil_secret_statistique') }} as est_diffusable
-from agreges
+    agreges.est_diffusable,
+    agreges.motif_secret
+from secret as agreges

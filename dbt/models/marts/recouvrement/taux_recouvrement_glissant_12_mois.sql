@@ -39,7 +39,7 @@ glissant as (
         mensuel.phase_recouvrement,
         fenetres.nb_mois_couverts,
         {{ sommes_taux_recouvrement('mensuel') }},
-        min(case when mensuel.est_diffusable then 1 else 0 end) = 1 as est_diffusable
+        min(case when mensuel.est_diffusable then 1 else 0 end) = 1 as mois_diffusables
     from fenetres
     inner join mensuel
         on mensuel.mois <= fenetres.mois_fin
@@ -47,7 +47,13 @@ glissant as (
     group by mensuel.niveau, mensuel.type_zone, mensuel.code_zone, mensuel.libelle_zone,
         fenetres.mois_fin, mensuel.code_procedure, mensuel.phase_recouvrement, fenetres.nb_mois_couverts
 
-)
+),
+
+-- Secrecy: a window is masked when one of its months is (herite), then complemented over the zones
+-- and the types within ENSEMBLE like the monthly mart.
+{{ secret_statistique('glissant', niveaux_procedure(), ['mois', 'code_procedure', 'phase_recouvrement'],
+    valeur='montant_attendu_total', totaux=['code_procedure', 'phase_recouvrement'],
+    herite='not mois_diffusables') }}
 
 select
     niveau,
@@ -60,5 +66,6 @@ select
     cast(nb_mois_couverts as integer) as nb_mois_couverts,
     nb_mois_couverts = 12 as est_complet,
     {{ colonnes_taux_recouvrement() }}
-    est_diffusable
-from glissant
+    est_diffusable,
+    motif_secret
+from secret

@@ -1,6 +1,7 @@
 -- Every zone a KPI mart is published for, with its label: France entière, each Caf (or the MSA),
 -- each département and each region. Keyed by (type_zone, code_zone): codes of different types
--- may coincide.
+-- may coincide. The parent of a Caf (its département) and of a département (its region) are the
+-- additive structures the statistical secrecy protects (macro secret_statistique).
 with cafs as (
 
     select * from {{ ref('dim_cafs') }}
@@ -13,18 +14,27 @@ departements as (
 
 )
 
-select 'national' as type_zone, 'FR' as code_zone, 'France entière' as libelle_zone
+select
+    'national' as type_zone, 'FR' as code_zone, 'France entière' as libelle_zone,
+    cast(null as varchar) as code_departement_parent, cast(null as varchar) as code_region_parent
 
 union all
 
-select 'caf' as type_zone, code_caf as code_zone, nom_caf as libelle_zone from cafs
+select
+    'caf' as type_zone, code_caf as code_zone, nom_caf as libelle_zone,
+    code_departement as code_departement_parent, cast(null as varchar) as code_region_parent
+from cafs
 
 union all
 
-select 'departement' as type_zone, code_departement as code_zone, nom_departement as libelle_zone
+select
+    'departement' as type_zone, code_departement as code_zone, nom_departement as libelle_zone,
+    cast(null as varchar) as code_departement_parent, code_region as code_region_parent
 from departements
 
 union all
 
-select distinct 'region' as type_zone, code_region as code_zone, nom_region as libelle_zone
+select distinct
+    'region' as type_zone, code_region as code_zone, nom_region as libelle_zone,
+    cast(null as varchar) as code_departement_parent, cast(null as varchar) as code_region_parent
 from departements

@@ -22,7 +22,12 @@ agreges as (
         'montant_remis': 'sum(montant_remis)',
     }) }}
 
-)
+),
+
+-- Secrecy: cells of fewer than the threshold's requests (each one debtor's), and their complements
+-- over the zones (the strata have no total row here).
+{{ secret_statistique('agreges', niveaux, ['annee', 'instance', 'position_seuil', 'responsabilite', 'tranche_qf'],
+    comptage='nb_demandes', valeur='montant_demande_decide') }}
 
 select
     agreges.niveau,
@@ -41,5 +46,7 @@ select
     cast(agreges.nb_en_attente as bigint) as nb_en_attente,
     cast(agreges.montant_demande_decide as decimal(18, 2)) as montant_demande_decide,
     cast(agreges.montant_remis as decimal(18, 2)) as montant_remis,
-    {{ rapport('agreges.montant_remis', 'agreges.montant_demande_decide') }} as taux_remise
-from agreges
+    {{ rapport('agreges.montant_remis', 'agreges.montant_demande_decide') }} as taux_remise,
+    agreges.est_diffusable,
+    agreges.motif_secret
+from secret as agreges

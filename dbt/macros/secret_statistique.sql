@@ -1,0 +1,280 @@
+{#- Statistical confidentiality: ONE rule, applied by this macro to every mart that describes people
+    below the national level (and to its national rows, which describe people too).
+
+    Input: `relation`, the cells of a mart as `agreger_par_niveau` lays them out (niveau, type_zone,
+    code_zone, the `dimensions`, the measures). Output: the same rows with
+      - `est_diffusable`: the cell may be published;
+      - `motif_secret`: 'primaire' (the cell itself describes fewer than `seuil_secret_statistique`
+        people, counted by `comptage`), 'herite' (it republishes a cell that another mart masks:
+        `herite` is that condition), 'secondaire' (masked so that no masked cell can be rebuilt by
+        subtraction), null when published.
+    The published copy (pipelines/publication.py) replaces every value of a masked cell by null.
+
+    Method (the hypercube method of tau-ARGUS, Giessing & Repsilber 2002, as used by national
+    statistical institutes; Hundepool et al., "Statistical Disclosure Control", Wiley 2012, ch. 4):
+    the table is cut into the additive structures a reader can subtract within, each one sum
+    "total = sum of its parts" (a group of cells). A masked cell is rebuilt by one subtraction when it
+    is the only masked cell of a group; so in every group holding exactly one masked cell, the
+    published cell of least value (the fewest people, then the smallest `valeur`) is masked too. A
+    secondary mask can leave another group with a single masked cell: the step is repeated
+    `passes_secret_statistique` times (dbt var), a fixed number so the SQL stays plain and portable.
+    A single-cell rule is not enough where two sums cross (zones x types): there, each pass also
+    makes every masked cell close a rectangle of masked cells with a masked partner along the
+    zones and one along the types (the hypercube, in two dimensions), masking the corner of least
+    value when none is masked. Without it the attacker rebuilt 14 cells of the demo's monthly flow
+    mart by combining the sums of a region's départements with their types.
+    tests/test_secret_statistique.py plays the attacker on the demo build (one subtraction and the
+    rank of the linear system of every table) and must find nothing to rebuild.
+
+    The groups (only where the table holds both the total and its parts):
+      - each Caf level (caf_gestionnaire, caf_residence, caf) within national;
+      - the Caf (de résidence, or holding the file) within its département;
+      - départements within their region; regions within national (with the cells of a Caf
+        without territory, the MSA, which count nationally but in no region);
+      - `totaux`: the dimensions that have an 'ENSEMBLE' row (procedure type and phase): the parts
+        within the ENSEMBLE row of the same zone and other dimensions.
+    Caf gestionnaire and Caf de résidence are not nested (the MSA manages cases of almost every
+    département, jumelage moves cases between pivots): their only common total is national.
+    Periods: a mart summing months (annual, rolling 12 months) masks a cell when any of its months
+    is masked (`herite`); then a masked annual cell needs a masked month to be rebuilt, and the
+    months are protected month by month. -#}
+{% macro secret_statistique(relation, niveaux, dimensions, comptage=none, valeur=none, totaux=[], herite=none) -%}
+    {%- set seuil = var('seuil_secret_statistique') -%}
+    {%- set passes = var('passes_secret_statistique') | int -%}
+    {%- set retenus = var('niveaux_retenus', none) -%}
+    {%- set niveaux = niveaux if retenus is none else (niveaux | select('in', retenus) | list) -%}
+    {%- set caf_territoriale = 'caf_residence' if 'caf_residence' in niveaux else ('caf' if 'caf' in niveaux else none) -%}
+    {%- set hors_totaux = dimensions | reject('in', totaux) | list -%}
+
+    secret_cellules as {{ cte_materialisee() }} (
+
+        select
+            a_masquer.*,
+            row_number() over (order by a_masquer.niveau, a_masquer.code_zone
+                {%- for d in dimensions %}, a_masquer.{{ d }}{% endfor %}) as id_cellule,
+            zones_secret.code_departement_parent as departement_parent,
+            zones_secret.code_region_parent as region_parent,
+            {{ cle_secret(dimensions) }} as cle_dimensions,
+            {{ cle_secret(hors_totaux) }} as cle_hors_totaux,
+            {{ cle_secret(totaux) }} as cle_totaux,
+            a_masquer.niveau || '#' || a_masquer.code_zone as zone_secret,
+            {%- if comptage is not none %}
+            coalesce({{ comptage }}, 0) as comptage_secret,
+            coalesce({{ comptage }}, 0) < {{ seuil }} as masque_primaire,
+            {%- else %}
+            cast(null as bigint) as comptage_secret,
+            false as masque_primaire,
+            {%- endif %}
+            {{ 'coalesce(' ~ herite ~ ', false)' if herite is not none else 'false' }} as masque_herite,
+            cast({{ valeur if valeur is not none else '0' }} as double precision) as valeur_secret
+        from {{ relation }} as a_masquer
+        left join {{ ref('dim_zones') }} as zones_secret
+            on a_masquer.type_zone = zones_secret.type_zone and a_masquer.code_zone = zones_secret.code_zone
+
+    ),
+
+    secret_groupes as {{ cte_materialisee() }} (
+
+        {%- set groupes = [] %}
+        {%- if 'national' in niveaux %}
+            {%- for niveau_caf in ['caf_gestionnaire', 'caf_residence', 'caf'] if niveau_caf in niveaux %}
+                {%- do groupes.append("select id_cellule, 'zones_caf' as nature, 'national>" ~ niveau_caf ~ "|' || cle_dimensions as groupe from secret_cellules where niveau in ('national', '" ~ niveau_caf ~ "')") %}
+            {%- endfor %}
+            {%- if 'region' in niveaux %}
+                {%- set sans_territoire = (" or (niveau = '" ~ caf_territoriale ~ "' and departement_parent is null)") if caf_territoriale else '' %}
+                {%- do groupes.append("select id_cellule, 'zones' as nature, 'national>region|' || cle_dimensions as groupe from secret_cellules where niveau in ('national', 'region')" ~ sans_territoire) %}
+            {%- endif %}
+        {%- endif %}
+        {%- if 'departement' in niveaux and caf_territoriale %}
+            {%- do groupes.append("select id_cellule, 'zones' as nature, 'departement>caf|' || code_zone || '|' || cle_dimensions as groupe from secret_cellules where niveau = 'departement'") %}
+            {%- do groupes.append("select id_cellule, 'zones' as nature, 'departement>caf|' || departement_parent || '|' || cle_dimensions as groupe from secret_cellules where niveau = '" ~ caf_territoriale ~ "' and departement_parent is not null") %}
+        {%- endif %}
+        {%- if 'region' in niveaux and 'departement' in niveaux %}
+            {%- do groupes.append("select id_cellule, 'zones' as nature, 'region>departement|' || code_zone || '|' || cle_dimensions as groupe from secret_cellules where niveau = 'region'") %}
+            {%- do groupes.append("select id_cellule, 'zones' as nature, 'region>departement|' || region_parent || '|' || cle_dimensions as groupe from secret_cellules where niveau = 'departement' and region_parent is not null") %}
+        {%- endif %}
+        {%- if totaux %}
+            {%- do groupes.append("select id_cellule, 'ensemble' as nature, 'ensemble|' || niveau || '|' || code_zone || '|' || cle_hors_totaux as groupe from secret_cellules") %}
+        {%- endif %}
+        {%- if not groupes %}
+            {%- do groupes.append("select id_cellule, 'zones' as nature, cast(null as " ~ dbt.type_string() ~ ") as groupe from secret_cellules where 1 = 0") %}
+        {%- endif %}
+        {{ groupes | join('\n        union all\n        ') }}
+
+    ),
+
+    secret_passe_0 as {{ cte_materialisee() }} (
+
+        select id_cellule, comptage_secret, valeur_secret, (masque_primaire or masque_herite) as masque
+        from secret_cellules
+
+    ),
+
+    {%- for passe in range(1, passes + 1) %}
+
+    secret_isoles_{{ passe }} as {{ cte_materialisee() }} (
+
+        -- Groups where exactly one cell is masked: it could be rebuilt by one subtraction.
+        select g.groupe
+        from secret_groupes as g
+        inner join secret_passe_{{ passe - 1 }} as p on g.id_cellule = p.id_cellule
+        group by g.groupe
+        having sum(case when p.masque then 1 else 0 end) = 1 and count(*) > 1
+
+    ),
+
+    secret_complements_{{ passe }} as {{ cte_materialisee() }} (
+
+        -- In each such group, the published cell of least value is masked too.
+        select id_cellule
+        from (
+            select
+                g.id_cellule,
+                row_number() over (
+                    partition by g.groupe
+                    order by p.comptage_secret, p.valeur_secret, g.id_cellule
+                ) as rang
+            from secret_groupes as g
+            inner join secret_isoles_{{ passe }} as i on g.groupe = i.groupe
+            inner join secret_passe_{{ passe - 1 }} as p on g.id_cellule = p.id_cellule
+            where not p.masque
+        ) as candidats
+        where rang = 1
+
+    ),
+
+    secret_{{ 'unique' if totaux else 'passe' }}_{{ passe }} as {{ cte_materialisee() }} (
+
+        select
+            p.id_cellule,
+            p.comptage_secret,
+            p.valeur_secret,
+            p.masque or p.id_cellule in (select id_cellule from secret_complements_{{ passe }}) as masque
+        from secret_passe_{{ passe - 1 }} as p
+
+    ),
+    {%- if totaux %}
+
+    -- Zones x types: a masked cell, one masked partner along the zones (same group) and one along
+    -- the types (same zone) must close a rectangle of masked cells (the hypercube of tau-ARGUS in
+    -- two dimensions); otherwise the two sums combined can rebuild the cell. Where no corner is
+    -- masked, the existing corner of least value is masked. Checked within the small groups
+    -- (départements of a region, the Caf of a département, regions of France); the 101 Cafs
+    -- within national hold too many masked cells for the pairs to be enumerated at each pass.
+    secret_masques_{{ passe }} as {{ cte_materialisee() }} (
+
+        select c.id_cellule, c.zone_secret, c.cle_totaux, c.cle_hors_totaux
+        from secret_cellules as c
+        inner join secret_unique_{{ passe }} as u on c.id_cellule = u.id_cellule
+        where u.masque
+
+    ),
+
+    secret_partenaires_zone_{{ passe }} as {{ cte_materialisee() }} (
+
+        select gc.id_cellule, gc.groupe, md.zone_secret as zone_partenaire
+        from secret_groupes as gc
+        inner join secret_masques_{{ passe }} as mc on gc.id_cellule = mc.id_cellule
+        inner join secret_groupes as gd on gc.groupe = gd.groupe and gd.id_cellule <> gc.id_cellule
+        inner join secret_masques_{{ passe }} as md on gd.id_cellule = md.id_cellule
+        where gc.nature = 'zones'
+
+    ),
+
+    secret_partenaires_type_{{ passe }} as {{ cte_materialisee() }} (
+
+        select gc.id_cellule, md.cle_totaux as type_partenaire
+        from secret_groupes as gc
+        inner join secret_masques_{{ passe }} as mc on gc.id_cellule = mc.id_cellule
+        inner join secret_groupes as gd on gc.groupe = gd.groupe and gd.id_cellule <> gc.id_cellule
+        inner join secret_masques_{{ passe }} as md on gd.id_cellule = md.id_cellule
+        where gc.nature = 'ensemble'
+
+    ),
+
+    secret_coins_{{ passe }} as {{ cte_materialisee() }} (
+
+        select pz.id_cellule as id_masque, pz.groupe, coin.id_cellule, u.masque, u.comptage_secret, u.valeur_secret
+        from secret_partenaires_zone_{{ passe }} as pz
+        inner join secret_partenaires_type_{{ passe }} as pt on pz.id_cellule = pt.id_cellule
+        inner join secret_cellules as c on pz.id_cellule = c.id_cellule
+        inner join secret_cellules as coin
+            on coin.zone_secret = pz.zone_partenaire
+            and coin.cle_totaux = pt.type_partenaire
+            and coin.cle_hors_totaux = c.cle_hors_totaux
+        inner join secret_unique_{{ passe }} as u on coin.id_cellule = u.id_cellule
+
+    ),
+
+    secret_rectangles_{{ passe }} as {{ cte_materialisee() }} (
+
+        select id_cellule
+        from (
+            select
+                coins.id_cellule,
+                row_number() over (
+                    partition by coins.id_masque, coins.groupe
+                    order by coins.comptage_secret, coins.valeur_secret, coins.id_cellule
+                ) as rang
+            from secret_coins_{{ passe }} as coins
+            inner join (
+                select id_masque, groupe
+                from secret_coins_{{ passe }}
+                group by id_masque, groupe
+                having max(case when masque then 1 else 0 end) = 0
+            ) as ouverts on coins.id_masque = ouverts.id_masque and coins.groupe = ouverts.groupe
+        ) as candidats
+        where rang = 1
+
+    ),
+
+    secret_passe_{{ passe }} as {{ cte_materialisee() }} (
+
+        select
+            u.id_cellule,
+            u.comptage_secret,
+            u.valeur_secret,
+            u.masque or u.id_cellule in (select id_cellule from secret_rectangles_{{ passe }}) as masque
+        from secret_unique_{{ passe }} as u
+
+    ),
+    {%- endif %}
+
+    {%- endfor %}
+
+    secret as (
+
+        select
+            secret_cellules.*,
+            not secret_passe_{{ passes }}.masque as est_diffusable,
+            case
+                when secret_cellules.masque_primaire then 'primaire'
+                when secret_cellules.masque_herite then 'herite'
+                when secret_passe_{{ passes }}.masque then 'secondaire'
+            end as motif_secret
+        from secret_cellules
+        inner join secret_passe_{{ passes }} on secret_cellules.id_cellule = secret_passe_{{ passes }}.id_cellule
+
+    )
+{%- endmacro %}
+
+{#- The dimensions of a cell as one string, for the group keys (null shown as ∅). -#}
+{% macro cle_secret(colonnes) -%}
+    {%- if colonnes -%}
+    {%- for c in colonnes -%}
+    coalesce(cast({{ c }} as {{ dbt.type_string() }}), '∅'){{ " || '|' || " if not loop.last }}
+    {%- endfor -%}
+    {%- else -%}''{%- endif -%}
+{%- endmacro %}
+
+{#- Each pass reads the previous one several times: the engine must compute it once, not inline it
+    at every reference (which grows exponentially with the passes). -#}
+{% macro cte_materialisee() -%}
+    {{ return(adapter.dispatch('cte_materialisee', 'aripa')()) }}
+{%- endmacro %}
+
+{% macro default__cte_materialisee() -%}{%- endmacro %}
+
+{% macro duckdb__cte_materialisee() -%}materialized{%- endmacro %}
+
+{% macro postgres__cte_materialisee() -%}materialized{%- endmacro %}
