@@ -190,11 +190,19 @@ def _ingerer(c: Chemins) -> None:
 
 
 def _construire(c: Chemins, reconstruire: bool = False) -> None:
-    from pipelines.construction import executer_dbt, generer_documentation, publier
+    from pipelines.construction import (
+        executer_dbt,
+        generer_documentation,
+        publier,
+        retrait_depuis_la_derniere_construction,
+    )
 
     with etape("Construction des indicateurs (dbt build : seeds, modèles, tests)") as dire:
         if not c.entrepot.exists():
             raise EtapeEchouee(f"entrepôt absent ({c.entrepot}) : lancer `aripa ingest` d'abord")
+        if not reconstruire and retrait_depuis_la_derniere_construction(c):
+            dire("fichier retiré depuis la dernière construction : modèles incrémentaux reconstruits")
+            reconstruire = True
         bilan = executer_dbt(c, progression=dire, reconstruire=reconstruire)
         dire(
             f"{bilan.seeds} seeds, {bilan.modeles} modèles, {bilan.tests} tests de données, "
@@ -321,10 +329,7 @@ def _retirer(c: Chemins, fichier: str, motif: str) -> None:
             f"{format_fr.nombre(retrait.lignes_quarantaine_retirees)} ligne(s) de quarantaine retirée(s) ; "
             "retrait inscrit dans raw.manifeste"
         )
-        dire(
-            "les indicateurs incrémentaux ne voient pas les lignes retirées : lancer "
-            "`aripa build --full-refresh`"
-        )
+        dire("le prochain `aripa build` reconstruit les modèles incrémentaux sans ces lignes")
 
 
 @app.command()

@@ -12,7 +12,10 @@ import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+
+import duckdb
 
 from pipelines import format_fr
 from pipelines.config import DOSSIER_DBT, Chemins
@@ -48,6 +51,27 @@ def arguments_dbt(chemins: Chemins, commande: str, *autres: str) -> list[str]:
     ]
 
 
+def _marque_construction(chemins: Chemins) -> Path:
+    """When the last successful dbt build started (local time, as the manifest's charge_le)."""
+    return chemins.donnees / "dbt" / "derniere_construction.txt"
+
+
+def retrait_depuis_la_derniere_construction(chemins: Chemins) -> bool:
+    """A file withdrawn (`aripa withdraw`) since the last successful build: the incremental models
+    recompute only the months of newly loaded rows and would keep the withdrawn ones, so the next
+    build must rebuild them whole."""
+    with duckdb.connect(str(chemins.entrepot), read_only=True) as con:
+        try:
+            (retrait,) = con.execute(
+                "select max(charge_le) from raw.manifeste where statut = 'retrait'"
+            ).fetchone()
+        except duckdb.CatalogException:  # nothing loaded yet
+            return False
+    if retrait is None or not _marque_construction(chemins).exists():
+        return False  # no withdrawal, or never built: the first build is whole anyway
+    return retrait >= datetime.fromisoformat(_marque_construction(chemins).read_text().strip())
+
+
 def executer_dbt(
     chemins: Chemins,
     progression: Callable[[str], None] = lambda _: None,
@@ -68,6 +92,7 @@ def executer_dbt(
     autres += ["--select", selection] if selection else []
     # Incremental models (payments, plans) otherwise recompute only the months loaded since the last build.
     autres += ["--full-refresh"] if reconstruire else []
+    debut = datetime.now().replace(microsecond=0)
     resultat = dbtRunner(callbacks=[suivre]).invoke(arguments_dbt(chemins, "build", *autres))
     bilan = ResultatConstruction(succes=bool(resultat.success))
     if resultat.exception is not None:
@@ -89,6 +114,9 @@ def executer_dbt(
     if not resultat.result:
         bilan.succes = False
         bilan.echecs.append("dbt n'a rien exécuté (sélection vide ?)")
+    if bilan.succes and not selection:  # a whole build: withdrawals before it are taken in
+        _marque_construction(chemins).parent.mkdir(parents=True, exist_ok=True)
+        _marque_construction(chemins).write_text(debut.isoformat())
     return bilan
 
 

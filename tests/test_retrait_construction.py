@@ -1,0 +1,38 @@
+"""A withdrawn file's rows leave the indicators at the next build, incremental models included."""
+
+from __future__ import annotations
+
+from tests.conftest import PETIT_JEU, aripa, ecrire_jeu, requete
+
+# Payments of February 2026 in the hand-computed set: V4 (25,00, P1) and V6 (200,00, P2); the
+# duplicate V4 and V5 (30 February) are in quarantine.
+REQUETE_FEVRIER = (
+    "select coalesce(sum(montant_verse), 0), coalesce(sum(nb_versements), 0) "
+    "from intermediate.int_versements_procedure_mois where mois = date '2026-02-01'"
+)
+
+
+def test_le_build_suivant_un_retrait_reconstruit_les_modeles_incrementaux(tmp_path):
+    ecrire_jeu(tmp_path / "landing", PETIT_JEU)
+    for etape in ("ingest", "build"):
+        resultat = aripa(etape, donnees=tmp_path)
+        assert resultat.returncode == 0, resultat.stdout + resultat.stderr
+    base = tmp_path / "warehouse" / "aripa.duckdb"
+    assert requete(base, REQUETE_FEVRIER) == [(225.0, 2)]
+
+    resultat = aripa("withdraw", "versements_2026-02.csv", donnees=tmp_path)
+    assert resultat.returncode == 0, resultat.stdout + resultat.stderr
+    resultat = aripa("build", donnees=tmp_path)  # no --full-refresh: the build sees the withdrawal
+    assert resultat.returncode == 0, resultat.stdout + resultat.stderr
+    assert "modèles incrémentaux reconstruits" in " ".join(resultat.stdout.split())
+    assert requete(base, REQUETE_FEVRIER) == [(0.0, 0)]
+    # January is untouched: V1 (100,00) and V2 (80,00); V3 (amount "abc") is in quarantine.
+    assert requete(
+        base,
+        "select sum(montant_verse) from intermediate.int_versements_procedure_mois "
+        "where mois = date '2026-01-01'",
+    ) == [(180.0,)]
+    # A build with nothing new withdrawn stays incremental.
+    resultat = aripa("build", donnees=tmp_path)
+    assert resultat.returncode == 0, resultat.stdout + resultat.stderr
+    assert "modèles incrémentaux reconstruits" not in " ".join(resultat.stdout.split())
