@@ -145,7 +145,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_collection_finish(session: pytest.Session) -> None:
     """pytest 9.2 silently broke the grouping (pytest-xdist issue 1386): fail rather than build each
     expensive fixture once per worker without a word."""
-    if not session.config.getvalue("loadgroup"):  # set on xdist workers under --dist loadgroup
+    if not getattr(session.config.option, "loadgroup", False):  # set on xdist workers under loadgroup
         return
     perdus = [i.nodeid for i in session.items if i.get_closest_marker("xdist_group") and "@" not in i.nodeid]
     if perdus:
