@@ -32,7 +32,14 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console(highlight=False, soft_wrap=True)
+# Piped into a log or CI (no terminal, no COLUMNS), Rich would fold tables at 80 columns: « déjà
+# chargé » on two lines, extract names cut. A log is read wide: 160 columns unless told otherwise.
+LARGEUR_HORS_TERMINAL = 160
+console = Console(
+    highlight=False,
+    soft_wrap=True,
+    width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else LARGEUR_HORS_TERMINAL,
+)
 
 OptionDonnees = Annotated[
     Path | None,

@@ -119,3 +119,34 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "sortie_1": premiere.stdout,
         "sortie_2": seconde.stdout,
     }
+
+
+# Fixtures too expensive to build twice: pytest-xdist builds a session or module fixture once per worker,
+# so every test using one is kept on a single worker (`--dist loadgroup` in pyproject's addopts).
+GROUPES_PAR_FIXTURE = {
+    "demo": "demo",
+    "petit_entrepot": "petit_entrepot",
+    "deux_mois": "deux_mois",  # test_chargement_sur
+    "fuzz": "fuzz",  # test_ingestion_fuzz
+    "hostile": "hostile",  # test_ingestion_hostile
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the mark into the node id
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        groupe = next((g for f, g in GROUPES_PAR_FIXTURE.items() if f in item.fixturenames), None)
+        if groupe is not None:
+            item.add_marker(pytest.mark.xdist_group(groupe))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """pytest 9.2 silently broke the grouping (pytest-xdist issue 1386): fail rather than build each
+    expensive fixture once per worker without a word."""
+    if not getattr(session.config.option, "loadgroup", False):  # set on xdist workers under loadgroup
+        return
+    perdus = [i.nodeid for i in session.items if i.get_closest_marker("xdist_group") and "@" not in i.nodeid]
+    if perdus:
+        raise pytest.UsageError(f"pytest-xdist n'a pas groupé {len(perdus)} tests, dont {perdus[0]}")

@@ -48,7 +48,7 @@ from pipelines.ingestion.lecture import FichierIllisible, lire_fichier, nom_affi
 from pipelines.ingestion.pseudonymisation import CleInvalide, Pseudonymiseur
 from pipelines.ingestion.unicite import refuser_cles_deja_vues
 from pipelines.validation.suites import colonne_date_reference, colonne_reference
-from pipelines.validation.verification import RANG, Verificateur
+from pipelines.validation.verification import RANG, SCHEMA_RESULTATS, Verificateur
 
 MEMOIRE_DUCKDB = "4GB"  # the rest of the machine's 24 GB is for the file being validated
 MODE_ENTREPOT = 0o600  # the warehouse holds pseudonymised personal data: its owner only, like the key
@@ -195,49 +195,61 @@ def _dates_connues(
     return toutes.sort("_periode").unique(cle, keep="last").drop("_periode")
 
 
-def valider_lots(
-    lots: list[Lot],
-    ext: Extraction,
-    connues: dict[str, pl.Series],
-    verificateur: Verificateur,
-    dates: dict[str, pl.DataFrame] | None = None,
-) -> tuple[list[Lot], pl.DataFrame]:
-    """Run the extract's suite on the rows of all its new files at once; failing rows join the
-    quarantine of their file (one quarantine row per failed rule), the others stay to be loaded."""
-    # Files are numbered (`_lot`) rather than named on every row: a name repeated on 20 million
-    # rows would cost gigabytes at national scale.
-    lignes = pl.concat(
-        [
-            lot.valides.with_columns(
-                pl.lit(numero, dtype=pl.Int32).alias("_lot"),
-                pl.lit(lot.periode, dtype=pl.Date).alias("_periode"),
-            )
-            for numero, lot in enumerate(lots)
-        ],
-        how="vertical_relaxed",
-    ).with_row_index(RANG)
-    lignes = lignes.with_columns(
-        [
-            pl.col(colonne).is_in(connues[cible].implode()).alias(colonne_reference(colonne))
-            for colonne, cible in ext.references
-        ]
-    ).with_columns(pl.col(RANG).cast(pl.Int64))
-    # The referenced row's date each row is ordered against (a payment's procedure engagement).
-    cibles = dict(ext.references)
-    comparees: dict[str, tuple[str, str, str]] = {}
-    for colonne, colonne_cible, apres in ext.ordre_references:
-        ajoutee = colonne_date_reference(colonne, colonne_cible)
-        comparees[ajoutee] = (apres, cibles[colonne], colonne_cible)
-        cible = (dates or {})[cibles[colonne]]
-        lignes = lignes.join(
-            cible.select(pl.col(cible.columns[0]).alias(colonne), pl.col(colonne_cible).alias(ajoutee)),
-            on=colonne,
-            how="left",
+LIGNES_PAR_VALIDATION = 1_000_000  # rows per Great Expectations run: bounds its pandas copies
+
+
+def lignes_par_validation() -> int:
+    """Rows per Great Expectations run (ARIPA_LIGNES_PAR_VALIDATION, for tests and small machines)."""
+    valeur = os.environ.get("ARIPA_LIGNES_PAR_VALIDATION", "")
+    if not valeur:
+        return LIGNES_PAR_VALIDATION
+    if not valeur.isdigit() or int(valeur) < 1:
+        raise ValueError(f"ARIPA_LIGNES_PAR_VALIDATION : entier positif attendu, lu « {valeur[:20]} »")
+    return int(valeur)
+
+
+def tranches(lots: list[Lot], taille: int) -> list[list[tuple[int, pl.DataFrame]]]:
+    """The rows of the lots, in order, cut into runs of at most `taille` rows: (lot number, slice)
+    pieces; a file larger than `taille` is cut too. Slices share the lots' memory."""
+    resultat: list[list[tuple[int, pl.DataFrame]]] = [[]]
+    place = taille
+    for numero, lot in enumerate(lots):
+        debut = 0
+        while debut < lot.valides.height:
+            if place == 0:
+                resultat.append([])
+                place = taille
+            morceau = lot.valides.slice(debut, place)
+            resultat[-1].append((numero, morceau))
+            debut += morceau.height
+            place -= morceau.height
+    return [t for t in resultat if t]
+
+
+def _resultats_cumules(parties: list[pl.DataFrame]) -> pl.DataFrame:
+    """One row per expectation, as if the suite had run on all the rows at once: every expectation
+    is row by row (verification.ATTENTES_LIGNE_A_LIGNE), so counts add up and success is all."""
+    cles = ["extraction", "attente", "colonne", "regle"]
+    return (
+        pl.concat(parties)
+        .group_by(cles, maintain_order=True)
+        .agg(
+            pl.col("lignes_validees").sum(),
+            pl.col("lignes_en_echec").sum(),
+            pl.col("succes").all(),
         )
-    verification = verificateur.verifier(ext, lignes)
-    echecs = verification.echecs
-    if echecs.is_empty():
-        return lots, verification.resultats
+        .cast(SCHEMA_RESULTATS)
+    )
+
+
+def _quarantaine_de_tranche(
+    lignes: pl.DataFrame,
+    echecs: pl.DataFrame,
+    ext: Extraction,
+    lots: list[Lot],
+    comparees: dict[str, tuple[str, str, str]],
+) -> pl.DataFrame:
+    """The quarantine rows (SCHEMA_QUARANTAINE) of one run's failing rows, values as the file wrote them."""
     personnels = {c.nom for c in ext.colonnes if c.personnel}
     fichiers = pl.DataFrame({"_lot": range(len(lots)), "_fichier": [lot.fichier for lot in lots]}).cast(
         {"_lot": pl.Int32}
@@ -266,7 +278,7 @@ def valider_lots(
             return pl.col(colonne).cast(pl.String).str.replace(".", ",", literal=True)
         return pl.col(colonne).cast(pl.String)
 
-    quarantaine = (
+    return (
         echecs.join(valeurs, on=RANG, how="left")
         .with_columns(
             pl.coalesce(
@@ -283,6 +295,85 @@ def valider_lots(
         )
         .cast(SCHEMA_QUARANTAINE)
     )
+
+
+def valider_lots(
+    lots: list[Lot],
+    ext: Extraction,
+    connues: dict[str, pl.Series],
+    verificateur: Verificateur,
+    dates: dict[str, pl.DataFrame] | None = None,
+    progression: Callable[[str], None] = lambda _: None,
+    taille: int | None = None,
+) -> tuple[list[Lot], pl.DataFrame]:
+    """Run the extract's suite on the rows of all its new files, `taille` rows at a time (the
+    pandas frames of Great Expectations are what made the national load peak at 18 GB); failing
+    rows join the quarantine of their file (one quarantine row per failed rule), the others stay
+    to be loaded. Exact whatever the cut: the references and dates each row is checked against are
+    the complete sets (`connues`, `dates`: the warehouse's and every file's of this load), keys
+    across files are settled before (unicite.py), and every expectation is row by row."""
+    taille = taille or lignes_par_validation()
+    total = sum(lot.valides.height for lot in lots)
+    cibles = dict(ext.references)
+    comparees: dict[str, tuple[str, str, str]] = {}
+    for colonne, colonne_cible, apres in ext.ordre_references:
+        comparees[colonne_date_reference(colonne, colonne_cible)] = (apres, cibles[colonne], colonne_cible)
+    references = [
+        pl.col(colonne).is_in(connues[cible].implode()).alias(colonne_reference(colonne))
+        for colonne, cible in ext.references
+    ]
+    quarantaines: list[pl.DataFrame] = []
+    parties: list[pl.DataFrame] = []
+    faites, debut, decalage = 0, time.perf_counter(), 0
+    decoupe = tranches(lots, taille)
+    if not decoupe:  # every row already refused: nothing for the suite (as when it ran on 0 rows)
+        return lots, pl.DataFrame(schema=SCHEMA_RESULTATS)
+    for tranche in decoupe:
+        # Files are numbered (`_lot`) rather than named on every row: a name repeated on 20 million
+        # rows would cost gigabytes at national scale.
+        morceaux = [
+            morceau.with_columns(
+                pl.lit(numero, dtype=pl.Int32).alias("_lot"),
+                pl.lit(lots[numero].periode, dtype=pl.Date).alias("_periode"),
+            )
+            for numero, morceau in tranche
+        ]
+        lignes = (
+            pl.concat(morceaux, how="vertical_relaxed")
+            .with_row_index(RANG, offset=decalage)
+            .with_columns(references)
+            .with_columns(pl.col(RANG).cast(pl.Int64))
+        )
+        decalage += lignes.height
+        # The referenced row's date each row is ordered against (a payment's procedure engagement).
+        for colonne, colonne_cible, _ in ext.ordre_references:
+            cible = (dates or {})[cibles[colonne]]
+            lignes = lignes.join(
+                cible.select(
+                    pl.col(cible.columns[0]).alias(colonne),
+                    pl.col(colonne_cible).alias(colonne_date_reference(colonne, colonne_cible)),
+                ),
+                on=colonne,
+                how="left",
+            )
+        verification = verificateur.verifier(ext, lignes)
+        parties.append(verification.resultats)
+        if not verification.echecs.is_empty():
+            quarantaines.append(_quarantaine_de_tranche(lignes, verification.echecs, ext, lots, comparees))
+        del lignes
+        faites = decalage
+        if total > taille:  # a long validation says where it is
+            ecoule = time.perf_counter() - debut
+            debit = faites / ecoule if ecoule > 0 else 0.0
+            reste = (total - faites) / debit if debit > 0 else 0.0
+            progression(
+                f"{ext.nom} : {format_fr.nombre(faites)} / {format_fr.nombre(total)} lignes validées "
+                f"({format_fr.nombre(round(debit))} lignes/s, fin dans ~{format_fr.duree(reste)})"
+            )
+    resultats = _resultats_cumules(parties)
+    if not quarantaines:
+        return lots, resultats
+    quarantaine = pl.concat(quarantaines)
     resultat = []
     for lot in lots:
         du_lot = quarantaine.filter(pl.col("fichier") == lot.fichier)
@@ -297,7 +388,7 @@ def valider_lots(
                 quarantaine=pl.concat([lot.quarantaine, du_lot]).sort("ligne", "champ"),
             )
         )
-    return resultat, verification.resultats
+    return resultat, resultats
 
 
 def _a_charger(
@@ -342,9 +433,10 @@ def _valider_et_dedoublonner(
     connues: dict[str, pl.Series],
     verificateur: Verificateur,
     dates: dict[str, pl.DataFrame],
+    progression: Callable[[str], None] = lambda _: None,
 ) -> tuple[list[Lot], pl.DataFrame]:
     lots = refuser_cles_deja_vues(con, ext, lots)
-    return valider_lots(lots, ext, connues, verificateur, dates)
+    return valider_lots(lots, ext, connues, verificateur, dates, progression)
 
 
 def ingerer(
@@ -454,7 +546,13 @@ def ingerer(
                         )
                 try:
                     valides, resultats = _valider_et_dedoublonner(
-                        con, [lot for _, lot in lots], ext, connues, verificateur, dates_par_cible
+                        con,
+                        [lot for _, lot in lots],
+                        ext,
+                        connues,
+                        verificateur,
+                        dates_par_cible,
+                        progression,
                     )
                     enregistrer_validation(con, resultats, [lot.fichier for _, lot in lots])
                     a_inserer: list[tuple[int, Lot, bool | None]] = [

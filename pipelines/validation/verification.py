@@ -17,6 +17,17 @@ import polars as pl
 from pipelines.contrat import Extraction, codes_caf
 from pipelines.validation.suites import PARAMETRE_CAFS, lire_suite
 
+# Expectations judged row by row, which is what lets ingestion run a suite on its rows in chunks and
+# add the counts up (executer.valider_lots): a suite with another kind (uniqueness, a column mean…)
+# is refused rather than judged chunk by chunk.
+ATTENTES_LIGNE_A_LIGNE = frozenset(
+    {
+        "expect_column_values_to_not_be_null",
+        "expect_column_values_to_be_between",
+        "expect_column_values_to_be_in_set",
+        "expect_column_pair_values_a_to_be_greater_than_b",
+    }
+)
 RANG = "_rang"  # row id across the load, used by Great Expectations to name failing rows
 SCHEMA_ECHECS = {RANG: pl.Int64, "colonne": pl.String, "champ": pl.String, "regle": pl.String}
 SCHEMA_RESULTATS = {
@@ -56,6 +67,12 @@ class Verificateur:
         from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
         document = lire_suite(extraction.nom)
+        autres = {a["type"] for a in document["expectations"]} - ATTENTES_LIGNE_A_LIGNE
+        if autres or any("mostly" in a.get("kwargs", {}) for a in document["expectations"]):
+            raise ValueError(
+                f"suite {extraction.nom} : attente qui ne se juge pas ligne à ligne "
+                f"({', '.join(sorted(autres)) or 'mostly'}) : la validation par tranches la fausserait"
+            )
         return ExpectationSuite(
             name=document["name"],
             expectations=[ExpectationConfiguration(**attente) for attente in document["expectations"]],
