@@ -68,7 +68,9 @@ def ecrire_jeu(dossier: Path, jeu: dict[str, list[str]], encodage: str = "cp1252
 
 def aripa(*arguments: str, donnees: Path, timeout: int = 600) -> subprocess.CompletedProcess:
     """Run the CLI as a user does, in its own process."""
-    env = os.environ | {"ARIPA_DATA_DIR": str(donnees), "ARIPA_CLE_PSEUDONYMISATION": CLE_TEST}
+    # pytest-xdist's workers set COLUMNS=80 and LINES=24: the CLI gets the environment CI gives it.
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    env |= {"ARIPA_DATA_DIR": str(donnees), "ARIPA_CLE_PSEUDONYMISATION": CLE_TEST}
     return subprocess.run(
         [sys.executable, "-m", "pipelines.cli", *arguments],
         env=env,
