@@ -223,13 +223,13 @@ def _construire(c: Chemins, reconstruire: bool = False) -> None:
             )
     with etape("Documentation du catalogue (dbt docs generate)") as dire:
         dire(f"documentation : {generer_documentation(c)}")
-    with etape("Publication de la copie lue par les tableaux de bord") as dire:
-        dire(f"copie publiée : {publier(c)}")
+    with etape("Publication des fichiers lus par les tableaux de bord") as dire:
+        dire(f"fichiers publiés, un par portée de lecteurs : {publier(c)}")
 
 
 def _servir(c: Chemins, port: int) -> None:
     if not c.publication.exists():
-        raise EtapeEchouee(f"aucune copie publiée ({c.publication}) : lancer `aripa build` ou `aripa demo`")
+        raise EtapeEchouee(f"aucun fichier publié ({c.publication}) : lancer `aripa build` ou `aripa demo`")
     console.print(f"[bold]▶ Tableau de bord sur http://localhost:{port}[/bold] (Ctrl+C pour arrêter)")
     env = os.environ | {"ARIPA_DATA_DIR": str(c.donnees)}
     commande = [
@@ -373,7 +373,7 @@ def dashboard(
     port: Annotated[int, typer.Option(help="Port du tableau de bord.")] = 8501,
     data_dir: OptionDonnees = None,
 ) -> None:
-    """Servir le tableau de bord (Streamlit) sur la dernière copie publiée."""
+    """Servir le tableau de bord (Streamlit) sur les derniers fichiers publiés (un par portée)."""
     _executer(lambda: _servir(chemins(data_dir), port))
 
 
@@ -381,7 +381,7 @@ def _realisme(c: Chemins) -> None:
     from pipelines.realisme import TOLERANCE, comparer, part_du_volume_national
 
     if not c.publication.exists():
-        raise EtapeEchouee(f"aucune copie publiée ({c.publication}) : lancer `aripa build` ou `aripa demo`")
+        raise EtapeEchouee(f"aucun fichier publié ({c.publication}) : lancer `aripa build` ou `aripa demo`")
     part = part_du_volume_national(c.donnees)
     comparaisons = comparer(c.publication, part)
     titre = "Réalisme : chiffres publiés et chiffres calculés depuis les marts"
@@ -451,8 +451,8 @@ def _evaluer(c: Chemins) -> None:
         console.print(table)
     _avertissements(evaluation.resultats)
     # The one publish step, whatever it publishes: the results reach readers only through it.
-    with etape("Publication de la copie lue par les tableaux de bord") as dire:
-        dire(f"copie publiée : {publier(c)}")
+    with etape("Publication des fichiers lus par les tableaux de bord") as dire:
+        dire(f"fichiers publiés, un par portée de lecteurs : {publier(c)}")
 
 
 def _evaluer_fichier(fichier: Path, colonnes) -> None:
