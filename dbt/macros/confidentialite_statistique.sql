@@ -23,7 +23,7 @@
     zones and one along the types (the hypercube, in two dimensions), masking the corner of least
     value when none is masked. Without it the attacker rebuilt 14 cells of the demo's monthly flow
     mart by combining the sums of a region's départements with their types.
-    tests/test_secret_statistique.py plays the attacker on the demo build (one subtraction and the
+    tests/test_confidentialite_statistique.py plays the attacker on the demo build (one subtraction and the
     rank of the linear system of every table) and must find nothing to rebuild.
 
     The groups (only where the table holds both the total and its parts):
