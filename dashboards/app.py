@@ -4,10 +4,16 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboards.connexion import exiger_connexion, menu_connexion
+
 # Not "pages/": Streamlit would also serve that folder as legacy pages, bypassing this navigation.
 VUES = Path(__file__).parent / "vues"
 
 st.set_page_config(page_title="Pilotage ARIPA", page_icon="📊", layout="wide")
+
+# The sign-in gate: no page runs, and nothing is read, before the reader is known (dashboards/connexion.py).
+lecteur = exiger_connexion()
+menu_connexion(lecteur)
 
 navigation = st.navigation(
     {

@@ -1,10 +1,10 @@
 """Read-only access to the published file of the reader's scope (never the warehouse being built).
 
 Every page reads through here. The reader's scope (national, comite or caf:CODE) comes from the
-sign-in (account, then identity-provider groups) through config/lecteurs.toml, or, without sign-in,
-from that file's `sans_connexion` entry; only that scope's file is opened, so a local pilot's
-session cannot read another Caf's rows: they are not in the file. A reader without a scope is
-stopped here.
+sign-in (dashboards/connexion.py: local account or identity provider, then config/lecteurs.toml),
+or, when no sign-in is configured, from that file's `sans_connexion` entry; only that scope's file
+is opened, so a local pilot's session cannot read another Caf's rows: they are not in the file. A
+reader not signed in, or without a scope, is stopped here.
 
 The cache key includes the published file's path and modification time: after `aripa build` swaps
 a new file in, the next read sees it, and until then reads come from the cache.
@@ -18,22 +18,15 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from dashboards.connexion import exiger_connexion
 from pipelines.config import chemins
-from pipelines.portees import Portee, PorteeInconnue, nom_fichier, portee_du_lecteur
+from pipelines.portees import Portee, nom_fichier
 
 
 def portee_lecteur() -> Portee:
-    """The scope of this session's reader; stops the page when the reader has none."""
-    utilisateur = st.user
-    connecte = bool(utilisateur.get("is_logged_in", False))
-    compte = utilisateur.get("email") if connecte else None
-    groupes = utilisateur.get("groups") or [] if connecte else []
-    try:
-        return portee_du_lecteur(compte if connecte else None, groupes)
-    except PorteeInconnue as err:
-        st.error(f"Accès refusé : {err}.")
-        st.stop()
-        raise  # st.stop() raises; kept for type checkers
+    """The scope of this session's reader (dashboards/connexion.py: the sign-in, never the URL);
+    stops the page with the sign-in form when the reader is not signed in, or has no scope."""
+    return exiger_connexion().portee
 
 
 def fichier_publie() -> Path:

@@ -227,10 +227,13 @@ def _construire(c: Chemins, reconstruire: bool = False) -> None:
         dire(f"fichiers publiés, un par portée de lecteurs : {publier(c)}")
 
 
-def _servir(c: Chemins, port: int) -> None:
+def _servir(c: Chemins, port: int, hote: str = "127.0.0.1") -> None:
+    from pipelines.acces import connexion_configuree, fichier_secrets, verifier_hote
+
     if not c.publication.exists():
         raise EtapeEchouee(f"aucun fichier publié ({c.publication}) : lancer `aripa build` ou `aripa demo`")
-    console.print(f"[bold]▶ Tableau de bord sur http://localhost:{port}[/bold] (Ctrl+C pour arrêter)")
+    verifier_hote(hote, connexion_configuree(c))
+    console.print(f"[bold]▶ Tableau de bord sur http://{hote}:{port}[/bold] (Ctrl+C pour arrêter)")
     env = os.environ | {"ARIPA_DATA_DIR": str(c.donnees)}
     commande = [
         sys.executable,
@@ -238,6 +241,10 @@ def _servir(c: Chemins, port: int) -> None:
         "streamlit",
         "run",
         str(RACINE_PROJET / "dashboards" / "app.py"),
+        "--server.address",
+        hote,
+        "--secrets.files",
+        str(fichier_secrets()),
         "--server.port",
         str(port),
         "--server.headless",
@@ -371,10 +378,17 @@ def build(
 @app.command()
 def dashboard(
     port: Annotated[int, typer.Option(help="Port du tableau de bord.")] = 8501,
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Adresse d'écoute : 127.0.0.1 (ce poste seul) par défaut ; une autre adresse exige "
+            "une connexion configurée (comptes locaux ou fournisseur d'identité)."
+        ),
+    ] = "127.0.0.1",
     data_dir: OptionDonnees = None,
 ) -> None:
     """Servir le tableau de bord (Streamlit) sur les derniers fichiers publiés (un par portée)."""
-    _executer(lambda: _servir(chemins(data_dir), port))
+    _executer(lambda: _servir(chemins(data_dir), port, host))
 
 
 def _realisme(c: Chemins) -> None:
@@ -580,6 +594,67 @@ def demo(
             _servir(c, port)
 
     _executer(tout)
+
+
+comptes_app = typer.Typer(
+    help="Comptes locaux du tableau de bord (poste unique) : mot de passe haché (Argon2id), portée.",
+    no_args_is_help=True,
+)
+app.add_typer(comptes_app, name="account")
+VARIABLE_MOT_DE_PASSE = "ARIPA_MOT_DE_PASSE"
+
+
+@comptes_app.command("add")
+def account_add(
+    email: Annotated[str, typer.Argument(help="Adresse électronique du lecteur (son identifiant).")],
+    scope: Annotated[
+        str | None,
+        typer.Option(help="Portée : national, comite ou caf:CODE (défaut : celle de config/lecteurs.toml)."),
+    ] = None,
+    data_dir: OptionDonnees = None,
+) -> None:
+    """Ajouter un compte local (ou changer son mot de passe et sa portée). Le mot de passe est demandé
+    (ou lu dans $ARIPA_MOT_DE_PASSE), jamais affiché ni écrit en clair."""
+    from pipelines.acces import ajouter_compte
+
+    def action() -> None:
+        c = chemins(data_dir)
+        mot_de_passe = os.environ.get(VARIABLE_MOT_DE_PASSE) or typer.prompt(
+            "Mot de passe", hide_input=True, confirmation_prompt="Confirmer le mot de passe"
+        )
+        compte, avertissement = ajouter_compte(c, email, scope, mot_de_passe)
+        console.print(f"Compte {escape(compte.email)} enregistré, portée {compte.portee} ({c.comptes})")
+        if avertissement:
+            console.print(f"[yellow]{escape(avertissement)}[/yellow]")
+
+    _executer(action)
+
+
+@comptes_app.command("remove")
+def account_remove(email: str, data_dir: OptionDonnees = None) -> None:
+    """Supprimer un compte local : sa session ouverte se ferme à la prochaine interaction."""
+    from pipelines.comptes import retirer
+
+    def action() -> None:
+        c = chemins(data_dir)
+        retirer(c.comptes, email)
+        console.print(f"Compte {escape(email.strip().lower())} supprimé")
+
+    _executer(action)
+
+
+@comptes_app.command("list")
+def account_list(data_dir: OptionDonnees = None) -> None:
+    """Lister les comptes locaux et leur portée (jamais les empreintes)."""
+    from pipelines.comptes import lire_comptes
+
+    def action() -> None:
+        tableau = Table("compte", "portée", "créé le")
+        for compte in lire_comptes(chemins(data_dir).comptes).values():
+            tableau.add_row(escape(compte.email), str(compte.portee), compte.cree_le)
+        console.print(tableau)
+
+    _executer(action)
 
 
 if __name__ == "__main__":

@@ -49,6 +49,11 @@ class Chemins:
         return self.donnees / "cles"
 
     @property
+    def comptes(self) -> Path:
+        """The local accounts of the dashboard (pipelines/comptes.py): hashes, never passwords."""
+        return self.donnees / "comptes" / "comptes.json"
+
+    @property
     def sorties(self) -> Path:
         return self.donnees / "outputs"
 

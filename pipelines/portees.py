@@ -53,12 +53,33 @@ def fichier_lecteurs() -> Path:
     return Path(os.environ.get("ARIPA_LECTEURS") or FICHIER_LECTEURS)
 
 
-def configuration(chemin: Path | None = None) -> dict:
+def configuration(chemin: Path | None = None, comptes_locaux: Path | None = None) -> dict:
+    """config/lecteurs.toml, with the scope of each local account (pipelines/comptes.py, the file
+    `comptes_locaux`, by default the data directory's) added to its `[comptes]`. Once one local
+    account exists, `sans_connexion` is dropped: the dashboard then asks everyone to sign in."""
+    from pipelines.comptes import lire_comptes
+    from pipelines.config import chemins
+
     chemin = chemin or fichier_lecteurs()
     if not chemin.exists():
         raise PorteeInconnue(f"{chemin} : fichier des lecteurs absent (voir config/lecteurs.toml)")
     with chemin.open("rb") as f:
-        return tomllib.load(f)
+        config = tomllib.load(f)
+    comptes_locaux = comptes_locaux or chemins().comptes
+    locaux = lire_comptes(comptes_locaux)
+    if not locaux:
+        return config
+    declares = {k.lower(): v for k, v in config.get("comptes", {}).items()}
+    for email, compte in locaux.items():
+        if email in declares and lire_portee(declares[email]) != compte.portee:
+            raise PorteeInconnue(
+                f"le compte {email} a la portée {declares[email]} dans {chemin.name} "
+                f"et {compte.portee} dans {comptes_locaux}"
+            )
+        declares[email] = str(compte.portee)
+    config["comptes"] = declares
+    config.pop("sans_connexion", None)
+    return config
 
 
 def portee_du_lecteur(compte: str | None, groupes: Iterable[str] = (), config: dict | None = None) -> Portee:

@@ -189,13 +189,13 @@ def _publier_empreinte_panel(con: duckdb.DuckDBPyConnection, source: str) -> Non
     )
 
 
-def portees_publiees(con: duckdb.DuckDBPyConnection) -> list[Portee]:
+def portees_publiees(con: duckdb.DuckDBPyConnection, comptes_locaux: Path | None = None) -> list[Portee]:
     """National, the committee, and the scope of each Caf a reader is given in config/lecteurs.toml
     (a new local pilot's file is written by the next `aripa build`). A Caf unknown to the network
     is refused: its file would hold the national rows only and look like a valid scope."""
     portees = {Portee("national"), Portee("comite")}
     if fichier_lecteurs().exists():
-        config = configuration()
+        config = configuration(comptes_locaux=comptes_locaux)  # local accounts' scopes included
         for texte in [*config.get("comptes", {}).values(), *config.get("groupes", {}).values()]:
             portees.add(lire_portee(texte))
         if "portee" in config.get("sans_connexion", {}):
@@ -216,7 +216,7 @@ def publier(chemins: Chemins) -> list[Path]:
     ecrits = []
     with duckdb.connect(str(chemins.entrepot)) as con:
         con.execute("checkpoint")
-        for portee in portees_publiees(con):
+        for portee in portees_publiees(con, chemins.comptes):
             cible = dossier / nom_fichier(portee)
             _ecrire_portee(con, cible, regles_, portee)
             ecrits.append(cible)
