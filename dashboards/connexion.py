@@ -1,16 +1,17 @@
 """Who is reading: the sign-in gate of the dashboard, and the reader's scope.
 
-Three modes, decided on every run (so that adding the first account, or configuring the identity
-provider, takes effect without restarting anything):
+Three modes, decided on every run (the first `aripa account add` takes effect without a restart):
 - `oidc`: an `[auth]` section in the secrets (.streamlit/secrets.toml, or the file
   `aripa dashboard` passes): Streamlit's own st.login / st.user / st.logout against the network's
   OpenID Connect provider; the scope comes from the identity's e-mail, then its `groups` claim,
   through config/lecteurs.toml. Local accounts are not offered.
-- `comptes`: no `[auth]`, and at least one local account (pipelines/comptes.py, `aripa account
-  add`): a form checks the e-mail and password against the Argon2id hash; the signed-in e-mail is
-  kept in the server-side session state, never in the URL or a cookie.
+- `comptes`: no `[auth]`, and a local accounts file (pipelines/comptes.py, written by the first
+  `aripa account add`, kept when its last account is removed): a form checks the e-mail and
+  password against the Argon2id hash; the signed-in e-mail is kept in the server-side session
+  state, never in the URL or a cookie.
 - `sans_connexion`: neither (the local demo, served on 127.0.0.1 only): the `sans_connexion` scope
-  of config/lecteurs.toml, when there is one.
+  of config/lecteurs.toml, when there is one. `aripa dashboard --host` on another address sets
+  ARIPA_CONNEXION_EXIGEE=1: this mode then refuses everyone, even if the accounts file goes away.
 
 Nothing the browser sends other than the sign-in itself decides the scope: not the URL (query
 parameters are never read here), not st.user outside the `oidc` mode.
@@ -18,6 +19,7 @@ parameters are never read here), not st.user outside the `oidc` mode.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -29,6 +31,7 @@ from pipelines.config import chemins
 from pipelines.portees import Portee, PorteeInconnue, configuration, portee_du_lecteur
 
 CLE_COMPTE = "aripa_compte_connecte"  # session-state key of the signed-in local account
+VARIABLE_CONNEXION_EXIGEE = "ARIPA_CONNEXION_EXIGEE"
 
 
 class Mode(StrEnum):
@@ -59,7 +62,7 @@ def _section_auth() -> Mapping | None:
 def mode_connexion() -> Mode:
     if _section_auth() is not None:
         return Mode.oidc
-    if comptes.lire_comptes(chemins().comptes):
+    if chemins().comptes.exists():  # even emptied: never back to the anonymous scope
         return Mode.comptes
     return Mode.sans_connexion
 
@@ -88,6 +91,8 @@ def lecteur_courant() -> Lecteur:
             del st.session_state[CLE_COMPTE]
             raise NonConnecte
         return Lecteur(mode, email, portee_du_lecteur(email, [], configuration()))
+    if os.environ.get(VARIABLE_CONNEXION_EXIGEE) == "1":
+        raise PorteeInconnue("ce serveur est ouvert à d'autres postes : connexion obligatoire")
     return Lecteur(mode, None, portee_du_lecteur(None, []))
 
 

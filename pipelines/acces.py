@@ -36,8 +36,8 @@ def auth_configuree(fichier: Path | None = None) -> bool:
 
 
 def connexion_configuree(c: Chemins) -> bool:
-    """A sign-in is asked of every reader: an identity provider, or at least one local account."""
-    return auth_configuree() or bool(comptes.lire_comptes(c.comptes))
+    """A sign-in is asked of every reader: an identity provider, or a local accounts file."""
+    return auth_configuree() or c.comptes.exists()
 
 
 def est_boucle_locale(hote: str) -> bool:
@@ -81,7 +81,7 @@ def ajouter_compte(
         )
     if portee.type == "caf" and portee.code_caf not in cafs_du_reseau():
         raise PorteeInconnue(f"Caf inconnue du réseau : {portee} (dbt/seeds/cafs.csv)")
-    premier = not comptes.lire_comptes(c.comptes)
+    premier = not c.comptes.exists()
     compte = comptes.ajouter(c.comptes, email, portee, mot_de_passe)
     a_faire = []
     if premier:

@@ -228,13 +228,15 @@ def _construire(c: Chemins, reconstruire: bool = False) -> None:
 
 
 def _servir(c: Chemins, port: int, hote: str = "127.0.0.1") -> None:
-    from pipelines.acces import connexion_configuree, fichier_secrets, verifier_hote
+    from pipelines.acces import connexion_configuree, est_boucle_locale, fichier_secrets, verifier_hote
 
     if not c.publication.exists():
         raise EtapeEchouee(f"aucun fichier publié ({c.publication}) : lancer `aripa build` ou `aripa demo`")
     verifier_hote(hote, connexion_configuree(c))
     console.print(f"[bold]▶ Tableau de bord sur http://{hote}:{port}[/bold] (Ctrl+C pour arrêter)")
     env = os.environ | {"ARIPA_DATA_DIR": str(c.donnees)}
+    if not est_boucle_locale(hote):  # whatever happens to the accounts file, no anonymous reader
+        env["ARIPA_CONNEXION_EXIGEE"] = "1"
     commande = [
         sys.executable,
         "-m",

@@ -7,8 +7,9 @@ their Argon2id hash (argon2-cffi, its default parameters). Each account's scope 
 and an identity-provider account get their scope through the same layer, and `aripa build`
 publishes the file of every Caf an account is given.
 
-When this file holds at least one account, the dashboard asks for a sign-in and the anonymous
-scope of lecteurs.toml (`sans_connexion`) no longer applies.
+Once this file exists (even emptied of its accounts by `aripa account remove`), the dashboard asks
+for a sign-in and the anonymous scope of lecteurs.toml (`sans_connexion`) no longer applies: only a
+machine where no account was ever created serves the local demo without sign-in.
 """
 
 from __future__ import annotations

@@ -55,8 +55,8 @@ def fichier_lecteurs() -> Path:
 
 def configuration(chemin: Path | None = None, comptes_locaux: Path | None = None) -> dict:
     """config/lecteurs.toml, with the scope of each local account (pipelines/comptes.py, the file
-    `comptes_locaux`, by default the data directory's) added to its `[comptes]`. Once one local
-    account exists, `sans_connexion` is dropped: the dashboard then asks everyone to sign in."""
+    `comptes_locaux`, by default the data directory's) added to its `[comptes]`. Once that file
+    exists, `sans_connexion` is dropped: the dashboard then asks everyone to sign in."""
     from pipelines.comptes import lire_comptes
     from pipelines.config import chemins
 
@@ -66,9 +66,9 @@ def configuration(chemin: Path | None = None, comptes_locaux: Path | None = None
     with chemin.open("rb") as f:
         config = tomllib.load(f)
     comptes_locaux = comptes_locaux or chemins().comptes
-    locaux = lire_comptes(comptes_locaux)
-    if not locaux:
+    if not comptes_locaux.exists():
         return config
+    locaux = lire_comptes(comptes_locaux)
     declares = {k.lower(): v for k, v in config.get("comptes", {}).items()}
     for email, compte in locaux.items():
         if email in declares and lire_portee(declares[email]) != compte.portee:
