@@ -48,9 +48,21 @@ def _version() -> tuple[str, float]:
     return str(chemin), chemin.stat().st_mtime
 
 
+def _ouvrir(chemin: str) -> duckdb.DuckDBPyConnection:
+    """The published file as it is now. Not duckdb.connect(chemin): DuckDB shares one database
+    instance per path within a process, so while another session's connection is open, a new
+    connect would read the file that session opened, replaced since by a build, and cache old
+    figures under the new version's key. Attached to a fresh in-memory database, the file is
+    opened anew."""
+    con = duckdb.connect()
+    con.execute("attach ? as publication (read_only)", [chemin])
+    con.execute("use publication")
+    return con
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _lire(sql: str, parametres: tuple, publication: tuple[str, float]) -> pd.DataFrame:
-    with duckdb.connect(publication[0], read_only=True) as con:
+    with _ouvrir(publication[0]) as con:
         return con.execute(sql, list(parametres)).df()
 
 
@@ -61,7 +73,7 @@ def lire(sql: str, parametres: tuple = ()) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def _definition(schema: str, table: str, publication: tuple[str, float]) -> tuple[str, pd.DataFrame]:
     """The model's dbt documentation, persisted as table and column comments (persist_docs)."""
-    with duckdb.connect(publication[0], read_only=True) as con:
+    with _ouvrir(publication[0]) as con:
         lignes = con.execute(
             "select comment from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]
         ).fetchall()

@@ -185,15 +185,37 @@ def test_le_serveur_n_ecoute_que_sur_127_0_0_1_sauf_host_avec_connexion(publie):
 # --- the gate, in AppTest ----------------------------------------------------------------------------
 
 
+class _ConnexionEspionnee:
+    """A DuckDB connection that records the files attached to it."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, ouverts: list[str]) -> None:
+        self._con, self._ouverts = con, ouverts
+
+    def execute(self, sql: str, parametres=None):
+        if sql.lstrip().lower().startswith("attach"):
+            self._ouverts.append(Path(str(parametres[0] if parametres else sql.split("'")[1])).name)
+        return self._con.execute(sql, parametres) if parametres is not None else self._con.execute(sql)
+
+    def __getattr__(self, nom: str):
+        return getattr(self._con, nom)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._con.close()
+
+
 @pytest.fixture
 def ouvertures(monkeypatch) -> list[str]:
-    """Every DuckDB file a page run opens."""
+    """Every DuckDB file a page run opens, by connect or by attach."""
     ouverts: list[str] = []
     connecter = duckdb.connect
 
     def espion(database=":memory:", *arguments, **options):
-        ouverts.append(Path(str(database)).name)
-        return connecter(database, *arguments, **options)
+        if str(database) not in (":memory:", ""):
+            ouverts.append(Path(str(database)).name)
+        return _ConnexionEspionnee(connecter(database, *arguments, **options), ouverts)
 
     monkeypatch.setattr(duckdb, "connect", espion)
     return ouverts
