@@ -6,6 +6,7 @@ tests/test_connexion_oidc.py.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import shutil
@@ -122,13 +123,19 @@ def test_une_adresse_autre_que_la_boucle_locale_exige_une_connexion():
 
 
 def _ecoute(port: int) -> set[str]:
-    """Local addresses listening on `port` (IPv4, from /proc/net/tcp)."""
+    """Local addresses listening on `port` (IPv4 and IPv6, from /proc/net/tcp and tcp6)."""
     adresses = set()
-    for ligne in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        locale, etat = ligne.split()[1], ligne.split()[3]
-        hexa, port_hexa = locale.split(":")
-        if etat == "0A" and int(port_hexa, 16) == port:  # 0A: LISTEN
-            adresses.add(".".join(str(int(hexa[i : i + 2], 16)) for i in (6, 4, 2, 0)))
+    for table in ("tcp", "tcp6"):
+        for ligne in Path(f"/proc/net/{table}").read_text().splitlines()[1:]:
+            locale, etat = ligne.split()[1], ligne.split()[3]
+            hexa, port_hexa = locale.split(":")
+            if etat != "0A" or int(port_hexa, 16) != port:  # 0A: LISTEN
+                continue
+            if table == "tcp":
+                adresses.add(".".join(str(int(hexa[i : i + 2], 16)) for i in (6, 4, 2, 0)))
+            else:  # four 32-bit words, each in host (little-endian) order
+                octets = b"".join(bytes.fromhex(hexa[i : i + 8])[::-1] for i in range(0, 32, 8))
+                adresses.add(str(ipaddress.IPv6Address(octets)))
     return adresses
 
 
