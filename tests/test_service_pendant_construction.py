@@ -52,7 +52,7 @@ while not arret.exists():
             lectures += 1
         except Exception as err:
             erreurs.append(f"{nom} : {err!r}")
-    time.sleep(0.01)
+    time.sleep(0.05)
 print(json.dumps({"lectures": lectures, "erreurs": erreurs}))
 """
 
@@ -75,11 +75,14 @@ class Lecteurs(threading.Thread):
                     self.lectures += 1
                 except Exception as err:  # any error, recorded for the assertion
                     self.erreurs.append(f"{nom} : {err!r}")
-            time.sleep(0.01)
+            time.sleep(0.05)  # a reader, not a load generator: the build needs the CPU
 
 
-def _servir_pendant(processus: subprocess.Popen, donnees: Path, monkeypatch) -> tuple[int, list[str]]:
-    """AppTest runs of the pages, in turn, until the writer process ends: (runs, errors)."""
+def _servir_pendant(
+    processus: subprocess.Popen, donnees: Path, monkeypatch, pause: float
+) -> tuple[int, list[str]]:
+    """AppTest runs of the pages, in turn, `pause` seconds apart, until the writer process ends:
+    (runs, errors)."""
     monkeypatch.setenv("ARIPA_DATA_DIR", str(donnees))
     executions, erreurs = 0, []
     while processus.poll() is None or executions == 0:
@@ -89,6 +92,7 @@ def _servir_pendant(processus: subprocess.Popen, donnees: Path, monkeypatch) -> 
         executions += 1
         erreurs += [f"{page} : {e.value}" for e in at.exception]
         erreurs += [f"{page} : {e.value}" for e in at.error]
+        time.sleep(pause)
     return executions, erreurs
 
 
@@ -115,7 +119,8 @@ def test_construire_et_publier_pendant_que_le_tableau_de_bord_sert(petit_entrepo
             stderr=subprocess.STDOUT,
             text=True,
         )
-        executions_build, erreurs_build = _servir_pendant(construction, donnees, monkeypatch)
+        # dbt's minutes touch no published file: a run every 2 s there, so the build keeps the CPU.
+        executions_build, erreurs_build = _servir_pendant(construction, donnees, monkeypatch, 2.0)
         sortie = construction.stdout.read()
         assert construction.wait() == 0, sortie
         # 2. The publish step alone, twice in a row, while the pages are read.
@@ -132,7 +137,7 @@ def test_construire_et_publier_pendant_que_le_tableau_de_bord_sert(petit_entrepo
             stderr=subprocess.STDOUT,
             text=True,
         )
-        executions_pub, erreurs_pub = _servir_pendant(publications, donnees, monkeypatch)
+        executions_pub, erreurs_pub = _servir_pendant(publications, donnees, monkeypatch, 0.0)
         sortie_pub = publications.stdout.read()
         assert publications.wait() == 0, sortie_pub
     finally:
