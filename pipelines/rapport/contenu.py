@@ -59,7 +59,7 @@ class Contenu:
     indicateurs: list[LigneIndicateur]
     avec_national: bool
     graphique_taux: str
-    graphique_stock: str
+    graphique_stock: str | None  # None: every month of the series has a masked cell
     comparaison_titre: str
     comparaison_svg: str | None
     comparaison_note: str
@@ -221,7 +221,7 @@ def _indicateurs(
             if periode.est_annuelle
             else variation(asf, d.familles_asf(con, zone, d.mois_decale(fin, -1)), "nombre"),
             variation(asf, d.familles_asf(con, zone, d.mois_decale(fin, -12)), "nombre"),
-            f"mois de {format_fr.mois(fin)}, par Caf de résidence",
+            f"mois de {format_fr.mois(fin)}, par Caf qui verse l'ASF",
         )
     )
     return lignes
@@ -347,6 +347,13 @@ def _definitions(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple[str, str]],
     )
 
 
+def _graphique_stock(con: duckdb.DuckDBPyConnection, zone: d.Zone, fin: date) -> str | None:
+    serie = d.serie_stock(con, zone)
+    if serie["actives"].notna().sum() == 0:
+        return None
+    return graphiques.tendance_stock([(zone.libelle, serie)], d.JALONS, fin)
+
+
 def assembler(con: duckdb.DuckDBPyConnection, info: d.DonneesRapport, maintenant: datetime) -> Contenu:
     periode, zone = info.periode, info.zone
     fin = info.mois_couverts[-1]  # an annual report ends at the last month with data
@@ -395,7 +402,7 @@ def assembler(con: duckdb.DuckDBPyConnection, info: d.DonneesRapport, maintenant
         indicateurs=indicateurs,
         avec_national=avec_national,
         graphique_taux=graphiques.tendance_taux(series_taux, d.JALONS, fin),
-        graphique_stock=graphiques.tendance_stock([(zone.libelle, d.serie_stock(con, zone))], d.JALONS, fin),
+        graphique_stock=_graphique_stock(con, zone, fin),
         comparaison_titre=comparaison_titre,
         comparaison_svg=comparaison_svg,
         comparaison_note=comparaison_note,

@@ -325,8 +325,8 @@ def entrees_sorties(
 
 
 def familles_asf(con: duckdb.DuckDBPyConnection, zone: Zone, mois: date) -> Valeur:
-    """ASF families in the month, all kinds (the zone of residence: the ASF is the Caf of residence's)."""
-    niveau = "national" if zone.niveau == "national" else "caf_residence"
+    """ASF families in the month, all kinds (the ASF mart's Caf level: the Caf that pays it)."""
+    niveau = "national" if zone.niveau == "national" else "caf"
     df = con.execute(
         "select nombre_familles, est_diffusable from marts.asf_beneficiaires_mensuel "
         "where niveau = ? and code_zone = ? and mois = ?",
