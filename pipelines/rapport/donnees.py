@@ -164,12 +164,13 @@ def preparer(
         raise RapportImpossible("aucun mois couvert par les extractions chargées : lancer `aripa ingest`")
     couverts = [m for m in calendrier if periode.debut <= m <= periode.fin]
     zone = zone_du_rapport(con, portee)
-    # A month "has data" when its payments were received: the flow mart has the month's national row.
+    # A month "has data" when its payments were received: the flow mart has the month's national row
+    # only then (its documentation); a masked row is data too, shown as masked.
     avec_versements = {
         pd.Timestamp(m).date()
         for (m,) in con.execute(
             "select distinct mois from marts.taux_recouvrement_flux_mensuel "
-            "where niveau = 'national' and code_procedure = 'ENSEMBLE' and montant_attendu_tc is not null"
+            "where niveau = 'national' and code_procedure = 'ENSEMBLE'"
         ).fetchall()
     }
     couverts = [m for m in couverts if m in avec_versements]
