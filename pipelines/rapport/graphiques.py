@@ -58,17 +58,18 @@ def _jalons(axe: plt.Axes, jalons: tuple[tuple[date, str], ...], debut: date, fi
     visibles = [(jour, libelle) for jour, libelle in jalons if debut <= jour <= fin]
     for rang, (jour, libelle) in enumerate(visibles):
         axe.axvline(jour, color=COULEURS["gris"], linestyle="--", linewidth=0.7)
-        # Milestones 18 months apart would overlap: their labels are stepped down in turn.
+        # Above the plot, never over the data; milestones 18 months apart would overlap, so their
+        # labels are stepped up in turn (three rows).
         axe.annotate(
-            f"{libelle}\n{format_fr.mois_court(jour)}",
+            f"{libelle}, {format_fr.mois_court(jour)}",
             xy=(jour, 1.0),
             xycoords=("data", "axes fraction"),
-            xytext=(2, -2 - 17 * (rang % 3)),
+            xytext=(-1, 2 + 9 * (rang % 3)),
             textcoords="offset points",
             fontsize=6.5,
             color="#404040",
-            va="top",
-            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 0.5},
+            ha="left",
+            va="bottom",
         )
 
 
