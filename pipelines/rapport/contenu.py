@@ -106,6 +106,12 @@ def _definition_taux(t: d.Taux, numerateur: str, denominateur: str) -> str:
     )
 
 
+def de_mois(jour: date) -> str:
+    """« de mars 2026 », « d'octobre 2026 » (elision before a vowel)."""
+    nom = format_fr.mois(jour)
+    return f"d'{nom}" if nom[0] in "aeiouéè" else f"de {nom}"
+
+
 def produit_le(maintenant: datetime) -> str:
     jour = "1er" if maintenant.day == 1 else str(maintenant.day)
     return f"{jour} {format_fr.MOIS[maintenant.month - 1]} {maintenant.year} à {maintenant:%H:%M}"
@@ -181,7 +187,7 @@ def _indicateurs(
             texte(stock, "nombre"),
             SANS_OBJET if periode.est_annuelle else variation(stock, stock_m, "nombre"),
             variation(stock, stock_a, "nombre"),
-            f"stock à la fin de {format_fr.mois(fin)}",
+            f"stock à la fin {de_mois(fin)}",
         )
     )
     debut = periode.debut
@@ -221,7 +227,7 @@ def _indicateurs(
             if periode.est_annuelle
             else variation(asf, d.familles_asf(con, zone, d.mois_decale(fin, -1)), "nombre"),
             variation(asf, d.familles_asf(con, zone, d.mois_decale(fin, -12)), "nombre"),
-            f"mois de {format_fr.mois(fin)}, par Caf qui verse l'ASF",
+            f"mois {de_mois(fin)}, par Caf qui verse l'ASF",
         )
     )
     return lignes
@@ -381,7 +387,7 @@ def assembler(con: duckdb.DuckDBPyConnection, info: d.DonneesRapport, maintenant
     if periode.est_annuelle:
         libelle_periode = f"Année {periode.annee}"
         if len(info.mois_couverts) < 12:
-            libelle_periode += f" (de {format_fr.mois(info.mois_couverts[0])} à {format_fr.mois(fin)})"
+            libelle_periode += f" ({de_mois(info.mois_couverts[0])} à {format_fr.mois(fin)})"
         titre = "Rapport annuel intermédiaire du comité de pilotage"
     else:
         libelle_periode = format_fr.mois(periode.debut).capitalize()
