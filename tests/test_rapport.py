@@ -132,6 +132,7 @@ def test_rapport_d_une_caf_ne_montre_aucune_autre_caf(petit_publie: Path) -> Non
     Territoire de Belfort, 061 Alpes-Maritimes) appear nowhere, by name or code; its own do."""
     texte = plat(texte_pdf(petit_publie / "outputs" / "rapports" / "rapport_caf_311_2026-02.pdf"))
     assert "Caf de la Haute-Garonne" in texte
+    assert "Source caf_311.duckdb" in texte  # its scope's published file, not the national one
     with duckdb.connect(
         str(petit_publie / "warehouse" / "publication" / "national.duckdb"), read_only=True
     ) as con:

@@ -182,7 +182,11 @@ def preparer(
             f"{calendrier[0]:%Y-%m} à {calendrier[-1]:%Y-%m} (versements reçus pour "
             f"{len(avec_versements)} mois) ; pas de rapport vide"
         )
-    fichier = chemins.publication_portee(nom_fichier(portee))
+    # The file actually opened, as DuckDB names it: what the cover cites as the source.
+    (chemin,) = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()
+    fichier = Path(chemin)
     return con, DonneesRapport(
         portee=portee,
         periode=periode,
