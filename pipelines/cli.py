@@ -569,6 +569,41 @@ def evaluate(
     _executer(lambda: _evaluer_fichier(panel, Colonnes(unit, time_, outcome, treated_from, weight)))
 
 
+def _rapport(c: Chemins, portee: str, mois: str | None, annee: int | None) -> None:
+    from pipelines.portees import PorteeInconnue, lire_portee
+    from pipelines.rapport.donnees import Periode, RapportImpossible
+    from pipelines.rapport.executer import produire
+
+    if (mois is None) == (annee is None):
+        raise EtapeEchouee(
+            "donner --month AAAA-MM (rapport mensuel) ou --year AAAA (rapport annuel), l'un des deux"
+        )
+    periode = (
+        Periode(annee) if annee is not None else Periode(mois_option(mois).year, mois_option(mois).month)
+    )
+    with etape(f"Rapport du comité de pilotage ({portee}, {periode})") as dire:
+        try:
+            rapport = produire(c, lire_portee(portee), periode)
+        except (RapportImpossible, PorteeInconnue) as err:
+            raise EtapeEchouee(str(err)) from err
+        dire(f"PDF ({rapport.pages} pages) : {rapport.pdf}")
+        dire(f"HTML : {rapport.html}")
+
+
+@app.command()
+def report(
+    month: Annotated[str | None, typer.Option("--month", help="Mois du rapport mensuel (AAAA-MM).")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Année du rapport annuel intermédiaire.")] = None,
+    scope: Annotated[
+        str, typer.Option("--scope", help="Portée : national, comite ou caf:CODE (comité local).")
+    ] = "national",
+    data_dir: OptionDonnees = None,
+) -> None:
+    """Écrire le rapport du comité de pilotage (PDF et HTML dans data/outputs/rapports/), depuis le
+    fichier publié de la portée."""
+    _executer(lambda: _rapport(chemins(data_dir), scope, month, year))
+
+
 @app.command()
 def demo(
     serve: Annotated[
@@ -580,7 +615,8 @@ def demo(
     to: Annotated[str, typer.Option("--to", help="Dernier mois exporté (AAAA-MM).")] = "2026-10",
     data_dir: OptionDonnees = None,
 ) -> None:
-    """Tout enchaîner sur les données de démonstration : generate, ingest, build, evaluate (, dashboard)."""
+    """Tout enchaîner sur les données de démonstration : generate, ingest, build, evaluate, report
+    (, dashboard)."""
     c = chemins(data_dir)
 
     def tout() -> None:
@@ -589,6 +625,7 @@ def demo(
         _ingerer(c)
         _construire(c)
         _evaluer(c)
+        _rapport(c, "national", to, None)  # the latest month's national report
         console.print(
             f"[bold green]Démonstration prête en {format_fr.duree(time.perf_counter() - debut)}[/bold green]"
         )
