@@ -65,24 +65,31 @@ def series(
     A masked month (`est_diffusable` false) is a gap in the line and an « x » on the axis."""
     figure = go.Figure()
     echelle = 100 if pourcentage else 1
-    premier_gris = True
+    groupes = {nom: s.sort_values("mois") for nom, s in donnees.groupby(serie, sort=False)}
+    # The network: every other zone in one grey trace, its series separated by gaps (one trace, not
+    # one per Caf: a hundred traces cost the browser and the server alike).
+    x_reseau: list = []
+    y_reseau: list = []
     for nom in reseau:
-        s = donnees[donnees[serie] == nom].sort_values("mois")
+        s = groupes.get(nom)
+        if s is None:
+            continue
+        x_reseau += [*s["mois"], None]
+        y_reseau += [*(s[valeur].astype(float) * echelle), None]
+    if x_reseau:
         figure.add_trace(
             go.Scatter(
-                x=s["mois"],
-                y=s[valeur] * echelle,
+                x=x_reseau,
+                y=y_reseau,
                 mode="lines",
                 line={"color": GRIS_RESEAU, "width": 1},
                 name="Réseau (chaque zone)",
-                legendgroup="reseau",
-                showlegend=premier_gris,
                 hoverinfo="skip",
+                connectgaps=False,
             )
         )
-        premier_gris = False
     for i, nom in enumerate(en_avant):
-        s = donnees[donnees[serie] == nom].sort_values("mois")
+        s = groupes.get(nom, donnees.iloc[0:0])
         diffusable = s["est_diffusable"].fillna(False).astype(bool) if "est_diffusable" in s else None
         y = s[valeur].where(diffusable) if diffusable is not None else s[valeur]
         couleur = COULEURS[i % len(COULEURS)]

@@ -121,7 +121,7 @@ def test_la_synthese_montre_le_dernier_mois_avec_numerateur_denominateur_et_evol
     )
     mois, taux, encaisse, attendu = lignes[0]
     # The rate, recomputed here from its numerator and denominator, as the card shows it.
-    assert metriques(at)["Taux de recouvrement du TC (flux, mois)"] == format_fr.pourcentage(
+    assert metriques(at)["Taux du TC (flux, mois)"] == format_fr.pourcentage(
         float(encaisse) / float(attendu)
     )
     assert at.subheader[0].value == f"France entière, {format_fr.mois(mois)}"
@@ -137,7 +137,7 @@ def test_la_synthese_montre_le_dernier_mois_avec_numerateur_denominateur_et_evol
         "select sum(procedures_actives) from marts.procedures_actives_mensuel "
         f"where niveau = 'national' and code_procedure <> 'IF' and mois = date '{mois}'",
     )[0][0]
-    assert metriques(at)["Procédures actives (hors intermédiation)"] == format_fr.nombre(stock)
+    assert metriques(at)["Procédures actives"] == format_fr.nombre(stock)
 
 
 def test_la_synthese_met_les_deux_lectures_du_taux_cote_a_cote(donnees, monkeypatch, tmp_path):
@@ -170,7 +170,7 @@ def test_la_synthese_d_un_pilote_montre_sa_caf(donnees, monkeypatch, tmp_path):
         "order by mois desc limit 1",
     )[0]
     assert at.subheader[0].value == f"{nom}, {format_fr.mois(mois)}"
-    assert metriques(at)["Taux de recouvrement du TC (flux, mois)"] == format_fr.pourcentage(taux)
+    assert metriques(at)["Taux du TC (flux, mois)"] == format_fr.pourcentage(taux)
 
 
 # --- Comparer les Caf ----------------------------------------------------------------------------

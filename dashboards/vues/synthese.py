@@ -91,7 +91,9 @@ def ecart(lignes: dict, colonne: str, reference: date, taux: bool) -> str | None
     return ("+" if difference > 0 else "") + format_fr.nombre(difference)
 
 
-def carte(colonne, titre, lignes, valeur, taux, numerateur=None, denominateur=None, unite_nd="euros"):
+def carte(
+    colonne, titre, lignes, valeur, taux, numerateur=None, denominateur=None, unite_nd="euros", quoi=""
+):
     ligne = lignes.get(mois)
     diffusable = ligne is not None and bool(ligne.get("est_diffusable", True))
     formater = format_fr.pourcentage if taux else format_fr.nombre
@@ -129,7 +131,7 @@ glissant = par_mois(
 k1, k2, k3, k4 = st.columns(4)
 carte(
     k1,
-    "Taux de recouvrement du TC (flux, mois)",
+    "Taux du TC (flux, mois)",
     flux,
     "taux_recouvrement_tc",
     True,
@@ -185,14 +187,37 @@ asf = par_mois(
 )
 saisies = par_mois("saisies_actives as valeur, est_diffusable", "saisies_prestations_mensuel")
 k5, k6, k7, k8 = st.columns(4)
-carte(k5, "Procédures actives (hors intermédiation)", stock, "valeur", False)
-carte(k6, "Procédures entrées dans le mois", entrees, "valeur", False)
-carte(k7, "Familles bénéficiaires de l'ASF", asf, "valeur", False)
-carte(k8, "Saisies sur prestations actives", saisies, "valeur", False)
+carte(
+    k5,
+    "Procédures actives",
+    stock,
+    "valeur",
+    False,
+    quoi="Stock en fin de mois, tous types et stades, hors intermédiation financière (IF).",
+)
+carte(
+    k6,
+    "Procédures entrées",
+    entrees,
+    "valeur",
+    False,
+    quoi="Procédures engagées dans le mois, hors intermédiation financière.",
+)
+carte(
+    k7,
+    "Familles en ASF",
+    asf,
+    "valeur",
+    False,
+    quoi="Familles bénéficiaires de l'allocation de soutien familial, toutes natures.",
+)
+carte(
+    k8, "Saisies actives", saisies, "valeur", False, quoi="Saisies sur prestations en cours en fin de mois."
+)
 k9, _, _, _ = st.columns(4)
 carte(
     k9,
-    "Part encaissée par retenue sur prestations",
+    "Encaissé par retenue",
     flux,
     "part_retenue_prestations",
     True,

@@ -72,7 +72,7 @@ st.subheader(f"France entière, {format_fr.mois(dernier_mois)}")
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(
     "Taux de recouvrement du TC",
-    format_fr.pourcentage(derniere["taux_publie"]),
+    format_fr.pourcentage(derniere["taux_publie"]) if derniere["est_diffusable"] else SECRET,
     delta=format_fr.points(derniere["taux_publie"] - precedent) if precedent is not None else None,
     help="Écart en points avec le mois précédent.",
 )
