@@ -214,7 +214,8 @@ def test_le_temps_de_chaque_interaction(serveur, navigateur, donnees):
         for chemin, (titre, groupe) in INTERACTIONS.items():
             page.goto(f"{url}/{chemin}", wait_until="domcontentloaded")
             _attendre_la_page(page, titre)
-            options = page.locator(f"[data-testid='stRadio']:has-text(\"{groupe}\") [role='radiogroup'] label")
+            groupe_radio = f"[data-testid='stRadio']:has-text(\"{groupe}\")"
+            options = page.locator(f"{groupe_radio} [role='radiogroup'] label")
             n = options.count()
             assert n >= 2
             for i in range(12):

@@ -121,9 +121,7 @@ def test_la_synthese_montre_le_dernier_mois_avec_numerateur_denominateur_et_evol
     )
     mois, taux, encaisse, attendu = lignes[0]
     # The rate, recomputed here from its numerator and denominator, as the card shows it.
-    assert metriques(at)["Taux du TC (flux, mois)"] == format_fr.pourcentage(
-        float(encaisse) / float(attendu)
-    )
+    assert metriques(at)["Taux du TC (flux, mois)"] == format_fr.pourcentage(float(encaisse) / float(attendu))
     assert at.subheader[0].value == f"France entière, {format_fr.mois(mois)}"
     legendes = " ".join(c.value for c in at.caption)
     assert (
