@@ -110,16 +110,23 @@ def choix(
     )
 
 
-def choix_periode(mois: Sequence[date], cle: str = "periode", defaut_mois: int = 36) -> tuple[date, date]:
-    """A range of months (select slider), kept in the URL as AAAA-MM codes."""
+def choix_periode(
+    mois: Sequence[date], cle: str = "periode", defaut_mois: int = 36, defaut: tuple[date, date] | None = None
+) -> tuple[date, date]:
+    """A range of months (select slider), kept in the URL; by default the last `defaut_mois` months,
+    or the range `defaut`."""
     codes = [f"{m:%Y-%m}" for m in sorted(mois)]
     if not codes:
         st.info("Aucun mois publié pour cette sélection.")
         st.stop()
+    valeur = (codes[max(0, len(codes) - defaut_mois)], codes[-1])
+    if defaut is not None:
+        dedans = [c for c in codes if f"{defaut[0]:%Y-%m}" <= c <= f"{defaut[1]:%Y-%m}"]
+        valeur = (dedans[0], dedans[-1]) if dedans else valeur
     debut, fin = st.select_slider(
         "Période",
         options=codes,
-        value=(codes[max(0, len(codes) - defaut_mois)], codes[-1]),
+        value=valeur,
         format_func=lambda c: format_fr.mois_court(date.fromisoformat(c + "-01")),
         key=cle,
         bind="query-params",
@@ -295,7 +302,7 @@ def telecharger(affiche: pd.DataFrame, masques: pd.Series, nom: str, marts: Sequ
     """CSV (`;`, decimal comma) and xlsx (with the definitions) of the table shown."""
     donnees = affiche.copy()
     donnees[telechargement.COLONNE_SECRET] = [SECRET if m else "" for m in masques]
-    c1, c2, _ = st.columns([1, 1, 3])
+    c1, c2, _ = st.columns([1, 1.3, 2])
     c1.download_button(
         "Télécharger (CSV)",
         data=lambda: telechargement.csv_fr(donnees),
@@ -305,7 +312,7 @@ def telecharger(affiche: pd.DataFrame, masques: pd.Series, nom: str, marts: Sequ
         key=f"csv_{nom}",
     )
     c2.download_button(
-        "Télécharger (Excel, avec les définitions)",
+        "Télécharger (xlsx, définitions)",
         data=lambda: telechargement.xlsx(donnees, definitions(marts), nom),
         file_name=f"{nom}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

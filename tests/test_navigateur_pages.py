@@ -111,7 +111,7 @@ def navigateur():
 def _attendre_la_page(page, titre: str) -> None:
     page.wait_for_selector(f'h1:has-text("{titre}")', timeout=90_000)
     page.wait_for_selector(FIN_DU_CALCUL, timeout=90_000)
-    page.wait_for_timeout(300)  # charts draw after the script ends
+    page.wait_for_timeout(1500)  # charts and tables (canvas) draw after the script ends
 
 
 def test_chaque_page_pour_chaque_role(serveur, navigateur, donnees):

@@ -132,6 +132,8 @@ figure = go.Figure(
         error_x=(
             {
                 "type": "data",
+                "color": "#868e96",
+                "thickness": 1,
                 "symmetric": False,
                 "array": visibles["ratio_ic95_haut"] - visibles[valeur],
                 "arrayminus": visibles[valeur] - visibles["ratio_ic95_bas"],

@@ -11,6 +11,8 @@ or the placebo test rejects. Outside a local pilot's scope (départements, not o
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -193,7 +195,10 @@ if "evaluation_series_gipa_mensuel" in c.tables_publiees():
     }
     series["libelle_zone"] = series["groupe_gipa"].map(noms)
     series["est_diffusable"] = series["taux_recouvrement_tc"].notna()
-    debut, fin = c.choix_periode(sorted(series["mois"].unique()), cle="periode", defaut_mois=72)
+    # By default the experiment's window with its pre-period, to the generalisation's year.
+    debut, fin = c.choix_periode(
+        sorted(series["mois"].unique()), cle="periode", defaut=(date(2012, 1, 1), date(2016, 12, 1))
+    )
     series = series[(series["mois"] >= debut) & (series["mois"] <= fin)]
     st.plotly_chart(
         graphiques.series(
