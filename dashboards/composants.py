@@ -274,7 +274,26 @@ def tableau(
         styler = styler.format(lambda v, f=formater: format_fr.VIDE if pd.isna(v) else f(v), subset=[lib])
         if masques.any():
             styler = styler.format(lambda v: SECRET, subset=pd.IndexSlice[masques[masques].index, [lib]])
-    st.dataframe(styler, hide_index=True, width="stretch", height=hauteur or "auto", key=cle)
+    # The grid draws an empty cell with `placeholder`, whatever the styler says: « secret » when
+    # every empty value cell is a masked one, else « – » and a column saying which rows are masked.
+    valeurs = [lib for lib, fmt in colonnes.values() if fmt != "texte"]
+    vides_publies = bool(affiche.loc[~masques, valeurs].isna().to_numpy().any()) if valeurs else False
+    if masques.any() and vides_publies:
+        affiche.insert(0, "Diffusion", [SECRET if m else "" for m in masques])
+        styler = affiche.style
+        for lib, fmt in colonnes.values():
+            if fmt != "texte":
+                styler = styler.format(
+                    lambda v, f=FORMATS[fmt]: format_fr.VIDE if pd.isna(v) else f(v), subset=[lib]
+                )
+        affiche_grille, vide = styler, format_fr.VIDE
+    else:
+        affiche_grille, vide = styler, (SECRET if masques.any() else format_fr.VIDE)
+    st.dataframe(
+        affiche_grille, hide_index=True, width="stretch", height=hauteur or "auto", key=cle, placeholder=vide
+    )
+    if "Diffusion" in affiche:
+        affiche = affiche.drop(columns="Diffusion")
     return affiche, masques
 
 

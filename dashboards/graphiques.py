@@ -26,7 +26,13 @@ def _mise_en_page(figure: go.Figure, titre_y: str, pourcentage: bool, hauteur: i
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         legend={"orientation": "h", "y": -0.18},
         hovermode="closest",
-        yaxis={"title": titre_y, "ticksuffix": " %" if pourcentage else "", "rangemode": "tozero"},
+        # Whole numbers with a space between thousands (plotly's default "45k" is not French).
+        yaxis={
+            "title": titre_y,
+            "ticksuffix": " %" if pourcentage else "",
+            "rangemode": "tozero",
+            "tickformat": "" if pourcentage else ",.0f",
+        },
         xaxis={"tickformat": "%m/%Y", "hoverformat": "%m/%Y"},
     )
     return figure
