@@ -465,15 +465,6 @@ def test_mois_repere_de_l_axe(donnees, monkeypatch, tmp_path):
     assert textes == {"GIPA (oct. 2014)", "Généralisation (avr. 2016)", "Référentiel (oct. 2017)"}  # not 2020
 
 
-def test_un_mois_masque_est_marque_et_non_supprime(petit_entrepot, monkeypatch, tmp_path):
-    at = ouvrir(monkeypatch, tmp_path, petit_entrepot, "national", "taux_recouvrement", zone="311")
-    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
-    marques = [t for t in figure["data"] if t.get("name", "").endswith("mois masqué (secret)")]
-    assert marques and len(marques[0]["x"]) >= 1  # each masked month marked on the axis, none dropped
-    tableau = at.dataframe[0].value
-    assert "secret" in set(tableau.to_numpy().ravel())
-
-
 def test_definitions_du_mart_dans_le_fichier_excel():
     from io import BytesIO
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,16 @@ def test_la_page_definitions_affiche_le_catalogue_sans_hote_exterieur(demo, monk
     assert at.title[0].value == "Définitions des indicateurs"
     assert not at.warning  # the definitions were published with the build
     assert not at.get("iframe")  # nothing embedded (the former page embedded 4.35 MB of dbt docs)
+
+
+def test_un_mois_masque_est_marque_et_non_supprime(petit_entrepot, monkeypatch):
+    monkeypatch.setenv("ARIPA_DATA_DIR", str(petit_entrepot))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("vues/taux_recouvrement.py")
+    at.query_params["zone"] = "Caf de la Haute-Garonne"  # highlighted; the small set masks its months
+    at.run()
+    assert not at.exception, at.exception
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    marques = [t for t in figure["data"] if t.get("name", "").endswith("mois masqué (secret)")]
+    assert marques and len(marques[0]["x"]) >= 1  # each masked month marked on the axis, none dropped
+    assert "secret" in set(at.dataframe[0].value.to_numpy().ravel())
