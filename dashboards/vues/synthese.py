@@ -65,11 +65,15 @@ mois_an_passe = date(mois.year - 1, mois.month, 1)
 trois = (mois, mois_precedent, mois_an_passe)
 
 
-def par_mois(sql_select: str, mart: str, filtre: str = "true", sommer: bool = False) -> dict[date, pd.Series]:
+def par_mois(
+    sql_select: str, mart: str, filtre: str = "true", sommer: bool = False, par_caf: bool = False
+) -> dict[date, pd.Series]:
     """One row per month of `trois` (the month, the one before, the same month a year before);
     `sommer`: the parts of the month (types, stages, kinds) re-summed into one row."""
+    # `par_caf`: a mart counted by the Caf holding the file (level `caf`), not gestionnaire/résidence.
+    ou = "niveau = 'caf' and code_zone = ?" if par_caf and zone != "FR" else filtre_zone
     lignes = lire(
-        f"select mois, {sql_select} from marts.{mart} where {filtre_zone} and {filtre} and mois in (?, ?, ?)"
+        f"select mois, {sql_select} from marts.{mart} where {ou} and {filtre} and mois in (?, ?, ?)"
         + (" group by mois" if sommer else ""),
         (*parametres_zone, *trois),
     )
@@ -184,6 +188,7 @@ asf = par_mois(
     "sum(nombre_familles) as valeur, bool_and(est_diffusable) as est_diffusable",
     "asf_beneficiaires_mensuel",
     sommer=True,
+    par_caf=True,
 )
 saisies = par_mois("saisies_actives as valeur, est_diffusable", "saisies_prestations_mensuel")
 k5, k6, k7, k8 = st.columns(4)
