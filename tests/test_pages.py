@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboards.composants import LIBELLES_PROCEDURES
 from pipelines import format_fr
 from tests.conftest import requete
 
@@ -489,3 +490,24 @@ def test_definitions_du_mart_dans_le_fichier_excel():
     assert 'name="Données"' in feuilles and 'name="Définitions"' in feuilles
     assert '<c r="B2"><v>0.6543</v></c>' in donnees_xml  # a number cell, not a text
     assert "encaissé / attendu" in textes
+
+
+def test_le_filtre_de_phase_restreint_les_types(donnees, monkeypatch, tmp_path):
+    at = ouvrir(monkeypatch, tmp_path, donnees, "national", "taux_recouvrement", phase="Forcée (contentieux)")
+    base = publie(donnees, "national")
+    forces = {
+        t
+        for (t,) in requete(
+            base,
+            "select distinct code_procedure from marts.taux_recouvrement_flux_mensuel "
+            "where phase_recouvrement = 'force'",
+        )
+    }
+    types = next(s for s in at.selectbox if s.label == "Type de procédure")
+    assert {c for c, lib in LIBELLES_PROCEDURES.items() if lib in types.options} == forces
+    (taux,) = requete(
+        base,
+        f"select taux_recouvrement_tc from marts.taux_recouvrement_flux_mensuel where niveau = 'national' "
+        f"and code_procedure = '{types.value}' order by mois desc limit 1",
+    )[0]
+    assert metriques(at)["Taux de recouvrement du TC"] == format_fr.pourcentage(taux)

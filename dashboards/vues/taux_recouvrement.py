@@ -38,9 +38,19 @@ niveau = c.choix(
     aide="Une Caf peut gérer des dossiers d'une autre Caf (plateaux de jumelage) : choisissez la lecture.",
 )
 libelle_niveau = c.LIBELLES_NIVEAUX[niveau]
-code_procedure = c.choix(
-    "Type de procédure", list(c.LIBELLES_PROCEDURES), "type", libelles=c.LIBELLES_PROCEDURES
-)
+# The phase (amiable / forcée) narrows the procedure types: the mart's rows are by type, each type
+# in one phase (RA amiable; PDE, saisie and other forced channels forcée), ENSEMBLE for all.
+phases = lire(f"select distinct code_procedure, phase_recouvrement from marts.{MART}")
+f1, f2 = st.columns(2)
+with f1:
+    phase = c.choix("Phase", ["ENSEMBLE", "amiable", "force"], "phase", libelles=c.LIBELLES_PHASES)
+types = [
+    t
+    for t in c.LIBELLES_PROCEDURES
+    if phase == "ENSEMBLE" or t in set(phases.loc[phases["phase_recouvrement"] == phase, "code_procedure"])
+]
+with f2:
+    code_procedure = c.choix("Type de procédure", types, "type", libelles=c.LIBELLES_PROCEDURES)
 donnees = lire(
     f"select niveau, code_zone, libelle_zone, mois, montant_attendu_tc, montant_encaisse_tc, "
     f"taux_recouvrement_tc, nb_procedures, est_diffusable from marts.{MART} "
