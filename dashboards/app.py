@@ -15,20 +15,34 @@ st.set_page_config(page_title="Pilotage ARIPA", page_icon="📊", layout="wide")
 lecteur = exiger_connexion()
 menu_connexion(lecteur)
 
+
+def page(fichier: str, titre: str, **options) -> st.Page:
+    return st.Page(str(VUES / fichier), title=titre, **options)
+
+
+portee = lecteur.portee
+# One page per question. A local pilot's file holds their own Caf only: no Caf to compare with by
+# name, but « Ma Caf » against the national level and unnamed comparable Cafs.
+comparer = [] if portee.type == "caf" else [page("comparer_cafs.py", "Comparer les Caf")]
+ma_caf = [page("ma_caf.py", "Ma Caf")] if portee.type == "caf" else []
 navigation = st.navigation(
     {
-        "Recouvrement": [
-            st.Page(
-                str(VUES / "taux_recouvrement.py"),
-                title="Taux de recouvrement",
-                default=True,  # served at "/"
-            ),
+        "Pilotage": [
+            page("synthese.py", "Synthèse du mois", default=True),  # served at "/"
+            *ma_caf,
+            *comparer,
+            page("taux_recouvrement.py", "Taux de recouvrement par mois"),
         ],
-        "Évaluation": [
-            st.Page(str(VUES / "evaluation_gipa.py"), title="Expérimentation GIPA"),
+        "Activité": [
+            page("procedures.py", "Procédures"),
+            page("remises.py", "Remises de dettes"),
+            page("creances.py", "Créances"),
+            page("asf_saisies.py", "ASF et saisies"),
         ],
+        "Évaluation": [page("evaluation_gipa.py", "Expérimentation GIPA")],
         "Référence": [
-            st.Page(str(VUES / "documentation.py"), title="Documentation des indicateurs"),
+            page("qualite.py", "Qualité des données"),
+            page("definitions.py", "Définitions"),
         ],
     }
 )

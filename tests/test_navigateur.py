@@ -89,7 +89,7 @@ def test_la_page_s_affiche_dans_chromium_avec_le_kpi(serveur, demo):
         navigateur = p.chromium.launch(executable_path=CHROMIUM, args=ARGUMENTS_CHROMIUM)
         try:
             page = navigateur.new_page(viewport={"width": 1400, "height": 1500}, locale="fr-FR")
-            page.goto(f"{serveur}/", wait_until="domcontentloaded")
+            page.goto(f"{serveur}/taux_recouvrement", wait_until="domcontentloaded")
             # A cold server needs 12 to 22 s before the first chart is drawn (stack notes).
             page.wait_for_selector(".js-plotly-plot .main-svg", timeout=90_000)
             page.wait_for_selector("[data-testid='stMetricValue']", timeout=30_000)

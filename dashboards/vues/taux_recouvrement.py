@@ -2,44 +2,60 @@
 
 Audience: the Direction de l'Aripa and local Caf pilots. Reads the mart
 `marts.taux_recouvrement_flux_mensuel` only; every figure, including the national one, comes
-from the mart (no rate is computed here). Cells under the statistical-confidentiality threshold
-(`est_diffusable` false) are masked.
+from the mart (no rate is computed here). The drill-down: national, then a zone (highlighted over
+the grey band of the network), then one month of that zone by procedure type. Cells under the
+statistical-confidentiality threshold (`est_diffusable` false) show « secret ».
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from dashboards.entrepot import definition, lire, portee_lecteur, version_publiee
+from dashboards import composants as c
+from dashboards import graphiques
+from dashboards.entrepot import definition, lire
 from pipelines import format_fr
 
 MART = "taux_recouvrement_flux_mensuel"
-NIVEAUX = {"Caf gestionnaire": "caf_gestionnaire", "Caf de résidence": "caf_residence"}
-SECRET = "secret"
+SECRET = c.SECRET
 
-st.title("Taux de recouvrement du terme courant")
-st.caption(
+portee = c.entete(
+    "Taux de recouvrement du terme courant",
     "Lecture flux : terme courant (TC) encaissé ÷ terme courant attendu, mois par mois. "
-    "Numérateur, dénominateur et règles : voir « Définition » en bas de page."
+    "Numérateur, dénominateur et règles : voir « Définition » en bas de page.",
 )
 
-if version_publiee() is None:
-    st.warning("Aucune donnée publiée pour l'instant : lancez `aripa demo` ou `aripa build`.")
-    st.stop()
-
-libelle_niveau = st.radio(
+niveaux = c.niveaux_de_la_portee(portee, ["caf_gestionnaire", "caf_residence", "departement", "region"])
+niveau = c.choix(
     "Compter les procédures par",
-    list(NIVEAUX),
+    niveaux,
+    "niveau",
+    libelles=c.LIBELLES_NIVEAUX,
     horizontal=True,
-    help="Une Caf peut gérer des dossiers d'une autre Caf (plateaux de jumelage) : choisissez la lecture.",
+    aide="Une Caf peut gérer des dossiers d'une autre Caf (plateaux de jumelage) : choisissez la lecture.",
 )
+libelle_niveau = c.LIBELLES_NIVEAUX[niveau]
+# The phase (amiable / forcée) narrows the procedure types: the mart's rows are by type, each type
+# in one phase (RA amiable; PDE, saisie and other forced channels forcée), ENSEMBLE for all.
+phases = lire(f"select distinct code_procedure, phase_recouvrement from marts.{MART}")
+f1, f2 = st.columns(2)
+with f1:
+    phase = c.choix("Phase", ["ENSEMBLE", "amiable", "force"], "phase", libelles=c.LIBELLES_PHASES)
+types = [
+    t
+    for t in c.LIBELLES_PROCEDURES
+    if phase == "ENSEMBLE" or t in set(phases.loc[phases["phase_recouvrement"] == phase, "code_procedure"])
+]
+with f2:
+    code_procedure = c.choix("Type de procédure", types, "type", libelles=c.LIBELLES_PROCEDURES)
 donnees = lire(
     f"select niveau, code_zone, libelle_zone, mois, montant_attendu_tc, montant_encaisse_tc, "
     f"taux_recouvrement_tc, nb_procedures, est_diffusable from marts.{MART} "
-    f"where niveau in ('national', ?) and code_procedure = 'ENSEMBLE' order by mois, libelle_zone",
-    (NIVEAUX[libelle_niveau],),
+    f"where niveau in ('national', ?) and code_procedure = ? order by mois, libelle_zone",
+    (niveau, code_procedure),
 )
 if donnees.empty:
     st.info("Le mart est vide : aucune extraction de versements n'a encore été chargée.")
@@ -54,13 +70,7 @@ def montant(valeur) -> str:
     return format_fr.euros(float(valeur)) if pd.notna(valeur) else SECRET
 
 
-tous_les_mois = sorted(donnees["mois"].unique())
-debut, fin = st.select_slider(
-    "Période affichée",
-    options=tous_les_mois,
-    value=(tous_les_mois[max(0, len(tous_les_mois) - 24)], tous_les_mois[-1]),
-    format_func=format_fr.mois_court,
-)
+debut, fin = c.choix_periode(sorted(donnees["mois"].unique()), cle="periode", defaut_mois=24)
 donnees = donnees[(donnees["mois"] >= debut) & (donnees["mois"] <= fin)]
 
 national = donnees[donnees["niveau"] == "national"].set_index("mois")
@@ -72,7 +82,7 @@ st.subheader(f"France entière, {format_fr.mois(dernier_mois)}")
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(
     "Taux de recouvrement du TC",
-    format_fr.pourcentage(derniere["taux_publie"]),
+    format_fr.pourcentage(derniere["taux_publie"]) if derniere["est_diffusable"] else SECRET,
     delta=format_fr.points(derniere["taux_publie"] - precedent) if precedent is not None else None,
     help="Écart en points avec le mois précédent.",
 )
@@ -83,71 +93,108 @@ c4.metric(
     format_fr.nombre(int(derniere["nb_procedures"])) if pd.notna(derniere["nb_procedures"]) else SECRET,
 )
 
-cafs = donnees[donnees["niveau"] != "national"]
-noms = sorted(cafs["libelle_zone"].unique())
-choix = st.multiselect(
-    f"Caf à comparer à la France entière sur le graphique ({libelle_niveau})",
-    noms,
-    default=[],
-    placeholder="Choisir une ou plusieurs Caf",
+zones_df = donnees[donnees["niveau"] != "national"]
+zones = dict(zip(zones_df["code_zone"], zones_df["libelle_zone"], strict=False))
+c.zone_hors_portee("zone", zones, portee)
+zone = st.selectbox(
+    f"Zone mise en avant sur le graphique ({libelle_niveau})",
+    sorted(zones, key=zones.get),
+    format_func=zones.get,
+    index=None,
+    placeholder="Choisir une zone",
+    key="zone",
+    bind="query-params",
 )
-
-figure = go.Figure()
-for nom, serie in [
-    ("France entière", national.reset_index()),
-    *((n, cafs[cafs["libelle_zone"] == n]) for n in choix),
-]:
-    figure.add_trace(
-        go.Scatter(
-            x=serie["mois"],
-            y=serie["taux_publie"] * 100,
-            name=nom,
-            mode="lines+markers",
-            line={"width": 4 if nom == "France entière" else 2},
-            customdata=list(
-                zip(
-                    [format_fr.mois(m) for m in serie["mois"]],
-                    [format_fr.pourcentage(t) if pd.notna(t) else SECRET for t in serie["taux_publie"]],
-                    [montant(v) for v in serie["montant_encaisse_tc"]],
-                    [montant(v) for v in serie["montant_attendu_tc"]],
-                    strict=True,
-                )
-            ),
-            hovertemplate="<b>%{fullData.name}</b><br>%{customdata[0]}<br>Taux : %{customdata[1]}"
-            "<br>Encaissé : %{customdata[2]}<br>Attendu : %{customdata[3]}<extra></extra>",
-        )
-    )
-mois_axe = sorted(donnees["mois"].unique())
-reperes = mois_axe[:: max(1, len(mois_axe) // 12)]  # about twelve ticks, whatever the period
-figure.update_layout(
-    separators=", ",  # decimal comma, space between thousands
-    height=460,
-    margin={"l": 10, "r": 10, "t": 30, "b": 10},
-    legend={"orientation": "h", "y": -0.15},
-    yaxis={"title": "Taux de recouvrement du TC", "ticksuffix": " %", "rangemode": "tozero"},
-    xaxis={"tickvals": reperes, "ticktext": [format_fr.mois_court(m) for m in reperes]},
+national_serie = national.reset_index().assign(libelle_zone="France entière")
+en_avant = ["France entière", *([zones[zone]] if zone else [])]
+figure = graphiques.series(
+    pd.concat([national_serie, zones_df]),
+    "taux_recouvrement_tc",
+    "Taux de recouvrement du TC",
+    en_avant=en_avant,
+    reseau=[n for n in sorted(set(zones.values())) if n not in en_avant],
+    format_survol=format_fr.pourcentage,
 )
-st.plotly_chart(figure, width="stretch")
+st.plotly_chart(figure, width="stretch", key="graphique")
+st.caption(
+    "En gris, chaque zone du réseau ; en couleur, la France entière et la zone choisie. « x » sur l'axe : "
+    "mois masqué (secret statistique). Pointillés : GIPA (oct. 2014), généralisation (avr. 2016), "
+    "référentiel (oct. 2017), intermédiation (oct. 2020)."
+)
 
 st.subheader(f"Par {libelle_niveau}, douze derniers mois de la période")
+mois_axe = sorted(donnees["mois"].unique())
 douze_derniers = mois_axe[-12:]  # the table shows the last twelve months of the period
-tableau = cafs[cafs["mois"].isin(douze_derniers)].copy()
+tableau = zones_df[zones_df["mois"].isin(douze_derniers)].copy()
 tableau["taux"] = [format_fr.pourcentage(t) if pd.notna(t) else SECRET for t in tableau["taux_publie"]]
+tableau.loc[tableau["est_diffusable"] & tableau["taux_publie"].isna(), "taux"] = format_fr.VIDE
 tableau["colonne"] = [format_fr.mois_court(m) for m in tableau["mois"]]
-ordre = [format_fr.mois_court(m) for m in douze_derniers]
+ordre = [format_fr.mois_court(m) for m in douze_derniers][::-1]  # the latest month first, never scrolled away
 croise = tableau.pivot(index="libelle_zone", columns="colonne", values="taux").reindex(columns=ordre)
 croise.index.name = libelle_niveau
 st.dataframe(croise.fillna(format_fr.VIDE), width="stretch")
 st.caption(
     f"« {SECRET} » : cellule décrivant trop peu de débiteurs pour être publiée (secret statistique). "
-    f"« {format_fr.VIDE} » : aucun terme courant dû ce mois-là."
+    f"« {format_fr.VIDE} » : aucun terme courant dû ce mois-là. Le mois le plus récent est à gauche."
 )
+numerique = tableau[
+    ["libelle_zone", "mois", "taux_publie", "montant_encaisse_tc", "montant_attendu_tc"]
+].rename(
+    columns={
+        "libelle_zone": libelle_niveau,
+        "mois": "Mois",
+        "taux_publie": "Taux de recouvrement du TC",
+        "montant_encaisse_tc": "TC encaissé (EUR)",
+        "montant_attendu_tc": "TC attendu (EUR)",
+    }
+)
+c.telecharger(
+    numerique.reset_index(drop=True),
+    ~tableau["est_diffusable"].reset_index(drop=True),
+    f"taux_recouvrement_{niveau}",
+    [MART],
+)
+
+if zone:
+    st.subheader(f"{zones[zone]} : un mois par type de procédure")
+    mois_zone = sorted(zones_df.loc[zones_df["code_zone"] == zone, "mois"].unique(), reverse=True)
+    code_mois = c.choix(
+        "Mois",
+        [f"{m:%Y-%m}" for m in mois_zone],
+        "mois",
+        libelles=lambda m: format_fr.mois(date.fromisoformat(m + "-01")),
+    )
+    detail = lire(
+        "select code_procedure, phase_recouvrement, taux_recouvrement_tc, "
+        "montant_encaisse_tc, montant_attendu_tc, "
+        f"taux_recouvrement_total, nb_procedures, est_diffusable from marts.{MART} "
+        f"where niveau = ? and code_zone = ? and mois = ? order by code_procedure",
+        (niveau, zone, date.fromisoformat(code_mois + "-01")),
+    )
+    detail["type"] = detail["code_procedure"].map(c.LIBELLES_PROCEDURES).fillna(detail["code_procedure"])
+    detail["phase"] = detail["phase_recouvrement"].map(c.LIBELLES_PHASES).fillna(detail["phase_recouvrement"])
+    c.tableau(
+        detail,
+        {
+            "type": ("Type de procédure", "texte"),
+            "phase": ("Phase", "texte"),
+            "taux_recouvrement_tc": ("Taux du TC", "taux"),
+            "montant_encaisse_tc": ("TC encaissé", "euros"),
+            "montant_attendu_tc": ("TC attendu", "euros"),
+            "taux_recouvrement_total": ("Toutes composantes", "taux"),
+            "nb_procedures": ("Procédures", "nombre"),
+        },
+        masque=detail["est_diffusable"].fillna(False),
+        cle="detail_mois",
+    )
 
 with st.expander("Définition (documentation dbt du mart)"):
     texte, colonnes = definition("marts", MART)
     st.markdown(texte)
-    st.dataframe(colonnes, hide_index=True, width="stretch")
-    st.caption(f"Source : `marts.{MART}`, fichier publié de votre portée ({portee_lecteur()}).")
-    st.page_link(
-        "vues/documentation.py", label="Toute la documentation des indicateurs (dbt docs)", icon="📖"
+    st.dataframe(
+        colonnes.rename(columns={"colonne": "Colonne", "description": "Définition"}),
+        hide_index=True,
+        width="stretch",
     )
+    st.caption(f"Source : `marts.{MART}`, fichier publié de votre portée ({portee}).")
+    st.page_link("vues/definitions.py", label="Toutes les définitions des indicateurs", icon="📖")

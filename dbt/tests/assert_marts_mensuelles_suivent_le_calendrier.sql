@@ -7,6 +7,7 @@
 -- depends_on: {{ ref('asf_beneficiaires_mensuel') }}
 -- depends_on: {{ ref('creances_mouvements_mensuel') }}
 -- depends_on: {{ ref('evaluation_panel_gipa') }}
+-- depends_on: {{ ref('evaluation_series_gipa_mensuel') }}
 -- depends_on: {{ ref('procedures_actives_mensuel') }}
 -- depends_on: {{ ref('procedures_entrees_sorties_mensuel') }}
 -- depends_on: {{ ref('qualite_donnees_mensuelle') }}

@@ -119,6 +119,15 @@ select
     case when agreges.niveau <> 'national' then
         {{ rapport('agreges.montant_encaisse_tc + 1.96 * sqrt(agreges.variance_encaisse)', 'agreges.encaisse_attendu_tc') }}
     end as ratio_ic95_haut,
+    -- An outlier: the interval leaves out 1 (the Caf recovers more, or less, than its caseload predicts).
+    case
+        when agreges.niveau = 'national' then null
+        when {{ rapport('agreges.montant_encaisse_tc - 1.96 * sqrt(agreges.variance_encaisse)', 'agreges.encaisse_attendu_tc') }} > 1
+            then 'au_dessus'
+        when {{ rapport('agreges.montant_encaisse_tc + 1.96 * sqrt(agreges.variance_encaisse)', 'agreges.encaisse_attendu_tc') }} < 1
+            then 'en_dessous'
+        when agreges.encaisse_attendu_tc > 0 then 'dans_l_intervalle'
+    end as position_ic95,
     cast(agreges.nb_debiteurs as bigint) as nb_debiteurs,
     agreges.est_diffusable,
     agreges.motif_secret

@@ -1,0 +1,243 @@
+"""Every page in a real browser, as each role sees it: the dashboard served (`aripa dashboard`), Debian's
+Chromium driven by Playwright. Saves a screenshot of each page under data/outputs/captures/ (of the
+demo build), checks that no request leaves the machine, that a local pilot's CSV download holds
+their Caf only, and measures how long an interaction takes (click to the end of the rerun).
+
+Needs /usr/bin/chromium; skipped when it is absent, unless ARIPA_EXIGER_NAVIGATEUR=1.
+`ARIPA_PAGES_DONNEES=<data dir>` uses an existing demo build instead of the `demo` fixture.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CLE_TEST
+from tests.test_navigateur import ARGUMENTS_CHROMIUM, CHROMIUM, _port_libre
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("demo")]
+
+ROLES = {"national": "national", "comite": "comite", "caf_311": "caf:311"}
+PAGES = {  # url path -> title
+    "": "Synthèse du mois",
+    "ma_caf": "Ma Caf",
+    "comparer_cafs": "Comparer les Caf",
+    "taux_recouvrement": "Taux de recouvrement du terme courant",
+    "procedures": "Procédures",
+    "remises": "Remises de dettes",
+    "creances": "Créances",
+    "asf_saisies": "ASF et saisies",
+    "evaluation_gipa": "Évaluation de l'expérimentation GIPA",
+    "qualite": "Qualité des données",
+    "definitions": "Définitions des indicateurs",
+}
+ABSENTES = {"national": {"ma_caf"}, "comite": {"ma_caf"}, "caf_311": {"comparer_cafs"}}
+FIN_DU_CALCUL = "[data-testid='stApp'][data-test-script-state='notRunning']"
+MESURES: dict[str, list[float]] = {}
+
+
+@pytest.fixture(scope="module")
+def donnees(request) -> Path:
+    existant = os.environ.get("ARIPA_PAGES_DONNEES")
+    if existant:
+        return Path(existant)
+    return request.getfixturevalue("demo")["donnees"]
+
+
+@pytest.fixture(scope="module", params=list(ROLES))
+def serveur(request, donnees, tmp_path_factory):
+    """One served app per role (the role is the served readers' file), shared by the role's tests."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("ARIPA_EXIGER_NAVIGATEUR") == "1":
+            pytest.fail(f"Chromium absent ({CHROMIUM}) alors que ARIPA_EXIGER_NAVIGATEUR=1")
+        pytest.skip("Chromium absent : apt-get install chromium")
+    role = request.param
+    lecteurs = tmp_path_factory.mktemp("lecteurs") / f"{role}.toml"
+    lecteurs.write_text(f'[sans_connexion]\nportee = "{ROLES[role]}"\n', encoding="utf-8")
+    port = _port_libre()
+    env = os.environ | {
+        "ARIPA_DATA_DIR": str(donnees),
+        "ARIPA_CLE_PSEUDONYMISATION": CLE_TEST,
+        "ARIPA_LECTEURS": str(lecteurs),
+    }
+    processus = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "dashboard", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        limite = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as reponse:
+                    if reponse.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > limite or processus.poll() is not None:
+                pytest.fail("le tableau de bord n'a pas démarré en 60 s")
+            time.sleep(0.5)
+        yield role, f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(processus.pid, signal.SIGTERM)
+        processus.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def navigateur():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGUMENTS_CHROMIUM)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _attendre_la_page(page, titre: str) -> None:
+    page.wait_for_selector(f'h1:has-text("{titre}")', timeout=90_000)
+    page.wait_for_selector(FIN_DU_CALCUL, timeout=90_000)
+    page.wait_for_timeout(1500)  # charts and tables (canvas) draw after the script ends
+
+
+def test_chaque_page_pour_chaque_role(serveur, navigateur, donnees):
+    role, url = serveur
+    captures = donnees / "outputs" / "captures"
+    captures.mkdir(parents=True, exist_ok=True)
+    # Tall: Streamlit scrolls inside the page, so a full-page capture is the viewport.
+    contexte = navigateur.new_context(viewport={"width": 1440, "height": 2600}, locale="fr-FR")
+    dehors: list[str] = []
+    contexte.on(
+        "request",
+        lambda r: (
+            dehors.append(r.url) if urllib.parse.urlsplit(r.url).hostname not in ("127.0.0.1", None) else None
+        ),
+    )
+    page = contexte.new_page()
+    try:
+        for chemin, titre in PAGES.items():
+            page.goto(f"{url}/{chemin}", wait_until="domcontentloaded")
+            if chemin in ABSENTES[role]:
+                page.wait_for_selector(FIN_DU_CALCUL, timeout=90_000)
+                assert titre not in page.inner_text("[data-testid='stSidebarNav']"), (role, chemin)
+                continue
+            _attendre_la_page(page, titre)
+            texte = page.inner_text("body")
+            for mot in ("Traceback", "Page not found", "NaN", "StreamlitAPIException"):
+                assert mot not in texte, (role, chemin, mot)
+            page.screenshot(path=str(captures / f"{role}_{chemin or 'synthese'}.png"), full_page=True)
+    finally:
+        contexte.close()
+    assert not dehors, f"requêtes vers d'autres hôtes : {dehors[:5]}"
+
+
+def test_le_telechargement_d_un_pilote_ne_contient_que_sa_caf(serveur, navigateur, tmp_path):
+    role, url = serveur
+    if role != "caf_311":
+        pytest.skip("le pilote local seulement")
+    contexte = navigateur.new_context(
+        viewport={"width": 1440, "height": 1200}, locale="fr-FR", accept_downloads=True
+    )
+    page = contexte.new_page()
+    try:
+        # The URL names another Caf: the page says it is outside the scope and shows its own Caf only.
+        page.goto(
+            f"{url}/procedures?niveau=Caf+gestionnaire&zone=Caf+de+la+Gironde", wait_until="domcontentloaded"
+        )
+        _attendre_la_page(page, "Procédures")
+        assert "pas dans votre portée" in page.inner_text("body")
+        with page.expect_download() as attente:
+            page.get_by_text("Télécharger (CSV)").first.click()
+        fichier = tmp_path / "telechargement.csv"
+        attente.value.save_as(fichier)
+    finally:
+        contexte.close()
+    contenu = fichier.read_text(encoding="utf-8-sig")
+    entete, premiere = contenu.splitlines()[:2]
+    assert entete.startswith("Type de procédure;Stade;Procédures actives")
+    assert "Gironde" not in contenu and "331" not in contenu
+    assert premiere.split(";")[2].isdigit()  # a number, not a formatted text
+
+
+def _mesurer(page, option) -> float:
+    """Milliseconds from a click on `option` to the end of the rerun it starts (the app's script
+    state goes to running, then back to notRunning), both read from the page's own clock."""
+    page.evaluate(
+        """() => {
+            window.__debut = undefined; window.__fin = undefined;
+            document.addEventListener("click", () => { window.__debut = performance.now(); },
+                                      {capture: true, once: true});
+            const app = document.querySelector("[data-testid='stApp']");
+            let lance = false;
+            const obs = new MutationObserver(() => {
+                const etat = app.getAttribute("data-test-script-state");
+                if (etat === "running") lance = true;
+                if (lance && etat === "notRunning") { obs.disconnect(); window.__fin = performance.now(); }
+            });
+            obs.observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+        }"""
+    )
+    option.click()
+    page.wait_for_function("window.__fin !== undefined", timeout=60_000)
+    return page.evaluate("window.__fin - window.__debut")
+
+
+INTERACTIONS = {  # page -> (title, radio group label); clicking its options in turn
+    "taux_recouvrement": ("Taux de recouvrement du terme courant", "Compter les procédures par"),
+    "comparer_cafs": ("Comparer les Caf", "Lecture"),
+    "creances": ("Créances", "Famille de créances"),
+}
+
+
+def test_le_temps_de_chaque_interaction(serveur, navigateur, donnees):
+    role, url = serveur
+    if role != "national":
+        pytest.skip("mesuré pour la Direction (le fichier le plus gros)")
+    contexte = navigateur.new_context(viewport={"width": 1440, "height": 1200}, locale="fr-FR")
+    page = contexte.new_page()
+    durees: list[float] = []
+    try:
+        for chemin, (titre, groupe) in INTERACTIONS.items():
+            page.goto(f"{url}/{chemin}", wait_until="domcontentloaded")
+            _attendre_la_page(page, titre)
+            groupe_radio = f"[data-testid='stRadio']:has-text(\"{groupe}\")"
+            options = page.locator(f"{groupe_radio} [role='radiogroup'] label")
+            n = options.count()
+            assert n >= 2
+            for i in range(12):
+                duree = _mesurer(page, options.nth((i + 1) % n))
+                page.wait_for_timeout(200)  # charts redraw after the script ends
+                if i >= 2:  # the first clicks fill the cache of each option
+                    durees.append(duree)
+    finally:
+        contexte.close()
+    durees.sort()
+    p95 = durees[int(0.95 * (len(durees) - 1))]
+    resultat = {
+        "interactions": len(durees),
+        "mediane_ms": statistics.median(durees),
+        "p95_ms": p95,
+        "max_ms": durees[-1],
+    }
+    (donnees / "outputs" / "captures").mkdir(parents=True, exist_ok=True)
+    (donnees / "outputs" / "captures" / "temps_interactions.json").write_text(json.dumps(resultat, indent=2))
+    print(f"temps des interactions (ms) : {resultat}")
+    assert p95 < 3000, resultat  # a guard against a regression; the goal (300 ms) is reported, not asserted
+    if os.environ.get("ARIPA_CAPTURES"):
+        shutil.copytree(
+            donnees / "outputs" / "captures", Path(os.environ["ARIPA_CAPTURES"]), dirs_exist_ok=True
+        )
