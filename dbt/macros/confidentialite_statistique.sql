@@ -66,7 +66,7 @@
             false as masque_primaire,
             {%- endif %}
             {{ 'coalesce(' ~ herite ~ ', false)' if herite is not none else 'false' }} as masque_herite,
-            cast({{ valeur if valeur is not none else '0' }} as double precision) as valeur_secret
+            cast({{ valeur if valeur is not none else '0' }} as {{ type_reel() }}) as valeur_secret
         from {{ relation }} as a_masquer
         left join {{ ref('dim_zones') }} as zones_secret
             on a_masquer.type_zone = zones_secret.type_zone and a_masquer.code_zone = zones_secret.code_zone
