@@ -39,6 +39,7 @@
     is masked (`herite`); then a masked annual cell needs a masked month to be rebuilt, and the
     months are protected month by month. -#}
 {% macro secret_statistique(relation, niveaux, dimensions, comptage=none, valeur=none, totaux=[], herite=none) -%}
+    {{- verifier_moteur_secret(relation) -}}
     {%- set seuil = var('seuil_secret_statistique') -%}
     {%- set passes = var('passes_secret_statistique') | int -%}
     {%- set retenus = var('niveaux_retenus', none) -%}
