@@ -12,6 +12,7 @@ keeps its metastore (Derby), log and tables under `<data>/spark/` (git-ignored).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -60,6 +61,11 @@ def construire_spark(
     reconstruire: bool = False,
 ) -> ResultatConstruction:
     """dbt build on Spark from the raw handoff, then the marts handoff the publication reads."""
+    if importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("dbt.adapters.spark") is None:
+        raise ValueError(
+            "la cible spark demande l'extra spark : python3 -m uv sync --locked --extra spark "
+            "(dbt-spark[session], pyspark ; Java 17)"
+        )
     passage_brut = preparer_passage_brut(chemins, progression)
     os.environ.update(environnement_spark(chemins, passage_brut))
     bilan = executer_dbt(chemins, progression=progression, reconstruire=reconstruire, cible=CIBLE)
