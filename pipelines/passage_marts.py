@@ -105,7 +105,7 @@ def charger_passage_marts(con: duckdb.DuckDBPyConnection, chemins: Chemins) -> l
         description, colonnes = documentation.get(table, ("", {}))
         if description:
             con.execute(f'comment on table marts."{table}" is {_litteral(description)}')
-        existantes = {c for (c,) in con.execute(f'select * from marts."{table}" limit 0').description}
+        existantes = {d[0] for d in con.execute(f'select * from marts."{table}" limit 0').description}
         for colonne, texte in colonnes.items():
             if texte and colonne in existantes:
                 con.execute(f'comment on column marts."{table}"."{colonne}" is {_litteral(texte)}')
