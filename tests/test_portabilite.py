@@ -171,3 +171,17 @@ def test_le_passage_brut_est_remplace_d_un_bloc_et_dit_son_etat(entrepot_petit_j
     assert second.dossier != premier.dossier and not premier.dossier.exists()
     # Nothing half-written is left beside the current version.
     assert sorted(p.name for p in (donnees / "passage").iterdir()) == ["brut", second.dossier.name]
+
+
+def test_aripa_ingest_parquet_depose_le_passage_apres_le_chargement(tmp_path):
+    from tests.conftest import aripa
+
+    ecrire_jeu(tmp_path / "landing", PETIT_JEU)
+    resultat = aripa("ingest", "--parquet", donnees=tmp_path)
+    assert resultat.returncode == 0, resultat.stdout + resultat.stderr
+    assert "raw.versements : 4 lignes" in resultat.stdout
+    assert empreinte_passage(tmp_path) == empreinte_entrepot(tmp_path / "warehouse" / "aripa.duckdb")
+    sans = tmp_path / "sans"
+    ecrire_jeu(sans / "landing", PETIT_JEU)
+    assert aripa("ingest", donnees=sans).returncode == 0
+    assert not lien_passage(sans).exists()  # optional: only with --parquet
