@@ -196,7 +196,12 @@ def _ingerer(c: Chemins) -> None:
             )
 
 
-def _construire(c: Chemins, reconstruire: bool = False) -> None:
+class Cible(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+def _construire(c: Chemins, reconstruire: bool = False, cible: str = "duckdb") -> None:
     from pipelines.construction import (
         executer_dbt,
         generer_documentation,
@@ -204,13 +209,19 @@ def _construire(c: Chemins, reconstruire: bool = False) -> None:
         retrait_depuis_la_derniere_construction,
     )
 
-    with etape("Construction des indicateurs (dbt build : seeds, modèles, tests)") as dire:
+    moteur = "" if cible == "duckdb" else f" sur {cible}"
+    with etape(f"Construction des indicateurs{moteur} (dbt build : seeds, modèles, tests)") as dire:
         if not c.entrepot.exists():
             raise EtapeEchouee(f"entrepôt absent ({c.entrepot}) : lancer `aripa ingest` d'abord")
-        if not reconstruire and retrait_depuis_la_derniere_construction(c):
+        if not reconstruire and retrait_depuis_la_derniere_construction(c, cible):
             dire("fichier retiré depuis la dernière construction : modèles incrémentaux reconstruits")
             reconstruire = True
-        bilan = executer_dbt(c, progression=dire, reconstruire=reconstruire)
+        if cible == "spark":
+            from pipelines.construction_spark import construire_spark
+
+            bilan = construire_spark(c, progression=dire, reconstruire=reconstruire)
+        else:
+            bilan = executer_dbt(c, progression=dire, reconstruire=reconstruire)
         dire(
             f"{bilan.seeds} seeds, {bilan.modeles} modèles, {bilan.tests} tests de données, "
             f"{bilan.tests_unitaires} tests unitaires"
@@ -222,9 +233,9 @@ def _construire(c: Chemins, reconstruire: bool = False) -> None:
                 "dbt build a échoué : rien n'est publié, les tableaux de bord gardent la version précédente"
             )
     with etape("Documentation du catalogue (dbt docs generate)") as dire:
-        dire(f"documentation : {generer_documentation(c)}")
+        dire(f"documentation : {generer_documentation(c, cible)}")
     with etape("Publication des fichiers lus par les tableaux de bord") as dire:
-        dire(f"fichiers publiés, un par portée de lecteurs : {publier(c)}")
+        dire(f"fichiers publiés, un par portée de lecteurs : {publier(c, moteur=cible)}")
 
 
 def _servir(c: Chemins, port: int, hote: str = "127.0.0.1") -> None:
@@ -329,10 +340,33 @@ def ingest(
         Path | None, typer.Option(help="Dossier des extractions à charger (défaut : data/landing).")
     ] = None,
     data_dir: OptionDonnees = None,
+    parquet: Annotated[
+        bool,
+        typer.Option(
+            "--parquet",
+            help="Déposer aussi les tables raw en Parquet (par extraction et mois) pour un autre moteur.",
+        ),
+    ] = False,
 ) -> None:
     """Contrôler, pseudonymiser et charger les extractions déposées dans l'entrepôt."""
     c = chemins(data_dir)
-    _executer(lambda: _ingerer(replace(c, landing=landing) if landing else c))
+
+    def ingerer_puis_deposer() -> None:
+        _ingerer(replace(c, landing=landing) if landing else c)
+        if parquet:
+            _deposer_parquet(c)
+
+    _executer(ingerer_puis_deposer)
+
+
+def _deposer_parquet(c: Chemins) -> None:
+    from pipelines.ingestion.parquet import ecrire_passage_brut
+
+    with etape("Passage Parquet des tables raw (lu par un autre moteur)") as dire:
+        passage = ecrire_passage_brut(c.entrepot, c.donnees)
+        for table, lignes in passage.tables.items():
+            dire(f"raw.{table} : {format_fr.nombre(lignes)} lignes")
+        dire(f"version : {passage.dossier}")
 
 
 def _retirer(c: Chemins, fichier: str, motif: str) -> None:
@@ -372,9 +406,17 @@ def build(
             help="Reconstruire entièrement les modèles incrémentaux (versements, plan de recouvrement).",
         ),
     ] = False,
+    target: Annotated[
+        Cible,
+        typer.Option(
+            "--target",
+            help="Moteur qui construit les marts : duckdb (l'entrepôt) ou spark (session Spark locale, "
+            "depuis le passage Parquet des tables raw).",
+        ),
+    ] = Cible.duckdb,
 ) -> None:
     """Construire et tester les indicateurs (dbt), puis publier la copie lue par les tableaux de bord."""
-    _executer(lambda: _construire(chemins(data_dir), reconstruire=full_refresh))
+    _executer(lambda: _construire(chemins(data_dir), reconstruire=full_refresh, cible=target.value))
 
 
 @app.command()

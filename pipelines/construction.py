@@ -35,10 +35,12 @@ def environnement_dbt(chemins: Chemins) -> dict[str, str]:
     return {"ARIPA_ENTREPOT": str(chemins.entrepot)}
 
 
-def arguments_dbt(chemins: Chemins, commande: str, *autres: str) -> list[str]:
+def arguments_dbt(chemins: Chemins, commande: str, *autres: str, cible: str = "duckdb") -> list[str]:
     # dbt's target/ and logs/ go under the data directory: generated, and separate per data directory.
     return [
         *commande.split(),  # "build", or "docs generate"
+        "--target",
+        cible,  # a target of dbt/profiles.yml: duckdb, or spark (pipelines/construction_spark.py)
         "--project-dir",
         str(DOSSIER_DBT),
         "--profiles-dir",
@@ -51,12 +53,14 @@ def arguments_dbt(chemins: Chemins, commande: str, *autres: str) -> list[str]:
     ]
 
 
-def _marque_construction(chemins: Chemins) -> Path:
-    """When the last successful dbt build started (local time, as the manifest's charge_le)."""
-    return chemins.donnees / "dbt" / "derniere_construction.txt"
+def _marque_construction(chemins: Chemins, cible: str = "duckdb") -> Path:
+    """When the last successful dbt build on that target started (local time, as the manifest's
+    charge_le): each engine keeps its own incremental tables."""
+    suffixe = "" if cible == "duckdb" else f"_{cible}"
+    return chemins.donnees / "dbt" / f"derniere_construction{suffixe}.txt"
 
 
-def retrait_depuis_la_derniere_construction(chemins: Chemins) -> bool:
+def retrait_depuis_la_derniere_construction(chemins: Chemins, cible: str = "duckdb") -> bool:
     """A file withdrawn (`aripa withdraw`) since the last successful build: the incremental models
     recompute only the months of newly loaded rows and would keep the withdrawn ones, so the next
     build must rebuild them whole."""
@@ -67,9 +71,10 @@ def retrait_depuis_la_derniere_construction(chemins: Chemins) -> bool:
             ).fetchone()
         except duckdb.CatalogException:  # nothing loaded yet
             return False
-    if retrait is None or not _marque_construction(chemins).exists():
+    marque = _marque_construction(chemins, cible)
+    if retrait is None or not marque.exists():
         return False  # no withdrawal, or never built: the first build is whole anyway
-    return retrait >= datetime.fromisoformat(_marque_construction(chemins).read_text().strip())
+    return retrait >= datetime.fromisoformat(marque.read_text().strip())
 
 
 def executer_dbt(
@@ -77,6 +82,7 @@ def executer_dbt(
     progression: Callable[[str], None] = lambda _: None,
     selection: str | None = None,
     reconstruire: bool = False,
+    cible: str = "duckdb",
 ) -> ResultatConstruction:
     os.environ.update(environnement_dbt(chemins))
     from dbt.cli.main import dbtRunner  # ~5 s import: only on the build path
@@ -93,7 +99,7 @@ def executer_dbt(
     # Incremental models (payments, plans) otherwise recompute only the months loaded since the last build.
     autres += ["--full-refresh"] if reconstruire else []
     debut = datetime.now().replace(microsecond=0)
-    resultat = dbtRunner(callbacks=[suivre]).invoke(arguments_dbt(chemins, "build", *autres))
+    resultat = dbtRunner(callbacks=[suivre]).invoke(arguments_dbt(chemins, "build", *autres, cible=cible))
     bilan = ResultatConstruction(succes=bool(resultat.success))
     if resultat.exception is not None:
         bilan.echecs.append(f"dbt : {resultat.exception}")
@@ -115,8 +121,8 @@ def executer_dbt(
         bilan.succes = False
         bilan.echecs.append("dbt n'a rien exécuté (sélection vide ?)")
     if bilan.succes and not selection:  # a whole build: withdrawals before it are taken in
-        _marque_construction(chemins).parent.mkdir(parents=True, exist_ok=True)
-        _marque_construction(chemins).write_text(debut.isoformat())
+        _marque_construction(chemins, cible).parent.mkdir(parents=True, exist_ok=True)
+        _marque_construction(chemins, cible).write_text(debut.isoformat())
     return bilan
 
 
@@ -139,14 +145,14 @@ def decrire_echec(resultat) -> str:
     return texte
 
 
-def generer_documentation(chemins: Chemins) -> Path:
+def generer_documentation(chemins: Chemins, cible: str = "duckdb") -> Path:
     """`dbt docs generate --static`: the whole catalogue (every KPI's definition, lineage, tests) in
     one self-contained HTML file, kept under outputs/ where the dashboard's documentation page reads it."""
     from dbt.cli.main import dbtRunner
 
     os.environ.update(environnement_dbt(chemins))
     autres = ["--static", "--log-level", "none", "--log-level-file", "info", "--no-use-colors"]
-    resultat = dbtRunner().invoke(arguments_dbt(chemins, "docs generate", *autres))
+    resultat = dbtRunner().invoke(arguments_dbt(chemins, "docs generate", *autres, cible=cible))
     if not resultat.success:
         raise RuntimeError(f"dbt docs generate a échoué : {resultat.exception}")
     cible = chemins.documentation
@@ -157,9 +163,10 @@ def generer_documentation(chemins: Chemins) -> Path:
     return cible
 
 
-def publier(chemins: Chemins) -> Path:
-    """Publish one file per reader scope (pipelines/publication.py); returns their directory."""
+def publier(chemins: Chemins, moteur: str = "duckdb") -> Path:
+    """Publish one file per reader scope (pipelines/publication.py) from the marts the engine built;
+    returns their directory."""
     from pipelines.publication import publier as publier_portees
 
-    publier_portees(chemins)
+    publier_portees(chemins, moteur=moteur)
     return chemins.dossier_publication

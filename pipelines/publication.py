@@ -207,15 +207,28 @@ def portees_publiees(con: duckdb.DuckDBPyConnection, comptes_locaux: Path | None
     return sorted(portees, key=str)
 
 
-def publier(chemins: Chemins) -> list[Path]:
-    """Checkpoint the warehouse, then write every scope's file; files of scopes that no longer exist
+def _source(chemins: Chemins, moteur: str) -> duckdb.DuckDBPyConnection:
+    """Where the marts are read: the DuckDB warehouse, or, for marts another engine built, an
+    in-memory DuckDB holding the Parquet handoff of its marts (pipelines/passage_marts.py)."""
+    if moteur == "duckdb":
+        con = duckdb.connect(str(chemins.entrepot))
+        con.execute("checkpoint")
+        return con
+    from pipelines.passage_marts import charger_passage_marts
+
+    con = duckdb.connect()
+    charger_passage_marts(con, chemins)
+    return con
+
+
+def publier(chemins: Chemins, moteur: str = "duckdb") -> list[Path]:
+    """Write every scope's file from the marts `moteur` built; files of scopes that no longer exist
     (and the former single full copy) are removed."""
     dossier = chemins.dossier_publication
     dossier.mkdir(parents=True, exist_ok=True)
     regles_ = regles(chemins)
     ecrits = []
-    with duckdb.connect(str(chemins.entrepot)) as con:
-        con.execute("checkpoint")
+    with _source(chemins, moteur) as con:
         for portee in portees_publiees(con, chemins.comptes):
             cible = dossier / nom_fichier(portee)
             _ecrire_portee(con, cible, regles_, portee)

@@ -39,6 +39,7 @@
     is masked (`herite`); then a masked annual cell needs a masked month to be rebuilt, and the
     months are protected month by month. -#}
 {% macro secret_statistique(relation, niveaux, dimensions, comptage=none, valeur=none, totaux=[], herite=none) -%}
+    {{- verifier_moteur_secret(relation) -}}
     {%- set seuil = var('seuil_secret_statistique') -%}
     {%- set passes = var('passes_secret_statistique') | int -%}
     {%- set retenus = var('niveaux_retenus', none) -%}
@@ -66,7 +67,7 @@
             false as masque_primaire,
             {%- endif %}
             {{ 'coalesce(' ~ herite ~ ', false)' if herite is not none else 'false' }} as masque_herite,
-            cast({{ valeur if valeur is not none else '0' }} as double precision) as valeur_secret
+            cast({{ valeur if valeur is not none else '0' }} as {{ type_reel() }}) as valeur_secret
         from {{ relation }} as a_masquer
         left join {{ ref('dim_zones') }} as zones_secret
             on a_masquer.type_zone = zones_secret.type_zone and a_masquer.code_zone = zones_secret.code_zone

@@ -5,9 +5,8 @@
 -- files were loaded since the last build.
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='mois',
-    on_schema_change='fail'
+    on_schema_change='fail',
+    **incrementale_mensuelle('mois')
 ) }}
 
 with manifeste as (

@@ -3,9 +3,8 @@
 -- (a replaced file replaces its whole month), so a monthly load does not rescan the history.
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='mois',
-    on_schema_change='fail'
+    on_schema_change='fail',
+    **incrementale_mensuelle('mois')
 ) }}
 
 with versements as (

@@ -14,7 +14,7 @@ calcules as (
         'procedures_actives' as indicateur,
         annee,
         numero_mois,
-        cast(sum(procedures_actives) as double precision) as valeur_calculee
+        cast(sum(procedures_actives) as {{ type_reel() }}) as valeur_calculee
     from {{ ref('procedures_actives_mensuel') }}
     where niveau = 'national' and code_procedure <> 'IF'
     group by annee, numero_mois
@@ -31,7 +31,7 @@ calcules as (
 
     union all
 
-    select 'familles_asf' as indicateur, annee, numero_mois, cast(sum(nombre_familles) as double precision)
+    select 'familles_asf' as indicateur, annee, numero_mois, cast(sum(nombre_familles) as {{ type_reel() }})
     from {{ ref('asf_beneficiaires_mensuel') }}
     where niveau = 'national'
     group by annee, numero_mois
@@ -41,7 +41,7 @@ calcules as (
     -- An annual ASF figure is the mean of the year's month-end counts.
     select 'familles_asf' as indicateur, annee, cast(null as integer), avg(familles)
     from (
-        select annee, numero_mois, cast(sum(nombre_familles) as double precision) as familles
+        select annee, numero_mois, cast(sum(nombre_familles) as {{ type_reel() }}) as familles
         from {{ ref('asf_beneficiaires_mensuel') }}
         where niveau = 'national'
         group by annee, numero_mois
@@ -54,7 +54,7 @@ calcules as (
         'asf_complementaire_experimentation' as indicateur,
         annee,
         numero_mois,
-        cast(sum(nombre_familles) as double precision)
+        cast(sum(nombre_familles) as {{ type_reel() }})
     from {{ ref('asf_beneficiaires_mensuel') }}
     where niveau = 'departement' and nature_asf = 'C' and groupe_gipa = 'experimental'
     group by annee, numero_mois
@@ -66,7 +66,7 @@ calcules as (
         'demandes_intermediation' as indicateur,
         cast({{ partie_date('year', 'mois') }} as integer) as annee,
         cast(null as integer),
-        cast(sum(entrees) as double precision)
+        cast(sum(entrees) as {{ type_reel() }})
     from {{ ref('procedures_entrees_sorties_mensuel') }}
     where niveau = 'national' and code_procedure = 'IF'
     group by {{ partie_date('year', 'mois') }}

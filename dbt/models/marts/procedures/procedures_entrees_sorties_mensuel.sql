@@ -14,7 +14,7 @@ mouvements as (
     select
         procedure_id, cle_debiteur, code_caf_gestionnaire, code_caf_residence, code_departement, code_region,
         code_procedure, {{ debut_du_mois('date_engagement') }} as mois,
-        1 as entree, 0 as sortie, cast(null as varchar(16)) as motif_cloture
+        1 as entree, 0 as sortie, cast(null as {{ dbt.type_string() }}) as motif_cloture
     from procedures
 
     union all

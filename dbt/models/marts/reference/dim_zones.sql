@@ -16,25 +16,25 @@ departements as (
 
 select
     'national' as type_zone, 'FR' as code_zone, 'France entière' as libelle_zone,
-    cast(null as varchar) as code_departement_parent, cast(null as varchar) as code_region_parent
+    cast(null as {{ dbt.type_string() }}) as code_departement_parent, cast(null as {{ dbt.type_string() }}) as code_region_parent
 
 union all
 
 select
     'caf' as type_zone, code_caf as code_zone, nom_caf as libelle_zone,
-    code_departement as code_departement_parent, cast(null as varchar) as code_region_parent
+    code_departement as code_departement_parent, cast(null as {{ dbt.type_string() }}) as code_region_parent
 from cafs
 
 union all
 
 select
     'departement' as type_zone, code_departement as code_zone, nom_departement as libelle_zone,
-    cast(null as varchar) as code_departement_parent, code_region as code_region_parent
+    cast(null as {{ dbt.type_string() }}) as code_departement_parent, code_region as code_region_parent
 from departements
 
 union all
 
 select distinct
     'region' as type_zone, code_region as code_zone, nom_region as libelle_zone,
-    cast(null as varchar) as code_departement_parent, cast(null as varchar) as code_region_parent
+    cast(null as {{ dbt.type_string() }}) as code_departement_parent, cast(null as {{ dbt.type_string() }}) as code_region_parent
 from departements
