@@ -9,6 +9,8 @@ hidden: the ratio is then absent, not guessed."""
 from __future__ import annotations
 
 import json
+import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -160,26 +162,50 @@ def main() -> None:
         return
     shutil.rmtree(travail, ignore_errors=True)
     travail.mkdir(parents=True)
-    donnees = travail / "pgdata"
+    serveur = travail / "serveur"  # data directory, socket and log: the server's own
+    serveur.mkdir()
+    donnees = serveur / "pgdata"
+    # PostgreSQL refuses to run as root: as root, the server runs as Debian's `postgres` user.
+    en_tant_que: list[str] = []
+    if os.geteuid() == 0:
+        compte = pwd.getpwnam("postgres")
+        os.chown(serveur, compte.pw_uid, compte.pw_gid)
+        en_tant_que = ["runuser", "-u", "postgres", "--"]
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     subprocess.run(
-        [initdb, "-D", str(donnees), "-U", "aripa", "-A", "trust", "--no-sync"],
+        [*en_tant_que, initdb, "-D", str(donnees), "-U", "aripa", "-A", "trust", "--no-sync"],
         check=True,
         capture_output=True,
     )
     options = (
-        f"-p {port} -k {travail} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=1GB "
+        f"-p {port} -k {serveur} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=1GB "
         "-c work_mem=256MB -c max_wal_size=8GB -c synchronous_commit=off"
     )
     subprocess.run(
-        [pg_ctl, "-D", str(donnees), "-o", options, "-l", str(travail / "postgres.log"), "-w", "start"],
+        [
+            *en_tant_que,
+            pg_ctl,
+            "-D",
+            str(donnees),
+            "-o",
+            options,
+            "-l",
+            str(serveur / "postgres.log"),
+            "-w",
+            "start",
+        ],
         check=True,
         capture_output=True,
     )
     try:
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "aripa", "aripa"], check=True)
+        import psycopg2
+
+        connexion = psycopg2.connect(host="127.0.0.1", port=port, user="aripa", dbname="postgres")
+        connexion.autocommit = True
+        connexion.cursor().execute("create database aripa")
+        connexion.close()
         debut = time.perf_counter()
         lignes = _copier_raw(entrepot, port, travail)
         copie_s = time.perf_counter() - debut
@@ -207,7 +233,9 @@ def main() -> None:
             )
         )
     finally:
-        subprocess.run([pg_ctl, "-D", str(donnees), "-m", "fast", "-w", "stop"], capture_output=True)
+        subprocess.run(
+            [*en_tant_que, pg_ctl, "-D", str(donnees), "-m", "fast", "-w", "stop"], capture_output=True
+        )
         shutil.rmtree(donnees, ignore_errors=True)
 
 
