@@ -21,13 +21,12 @@ def main() -> None:
 
     autres = ["--log-level", "none", "--log-level-file", "info", "--full-refresh"]
     autres += ["--select", selection] if selection else []
-    debut = time.perf_counter()
+    debut, cpu = time.perf_counter(), time.process_time()
     resultat = dbtRunner().invoke(arguments_dbt(c, "run", *autres))
-    duree = time.perf_counter() - debut
+    duree, cpu = time.perf_counter() - debut, time.process_time() - cpu
     modeles = len(resultat.result or [])
-    print(
-        json.dumps({"duree_s": duree, "succes": bool(resultat.success) and modeles > 0, "modeles": modeles})
-    )
+    succes = bool(resultat.success) and modeles > 0
+    print(json.dumps({"duree_s": duree, "cpu_s": cpu, "succes": succes, "modeles": modeles}))
 
 
 if __name__ == "__main__":

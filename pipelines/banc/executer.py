@@ -122,8 +122,8 @@ class Banc:
         self._ecrire_partiel()
 
     def etapes_aval(self) -> None:
-        """evaluate, report, publish: after the floor and the pages (on a loaded machine the
-        evaluation's thousands of draws are the longest stage after the build)."""
+        """evaluate, report, publish: after the floor (on a loaded machine the evaluation's
+        thousands of draws are the longest stage after the build)."""
         evaluation = self._mesurer("evaluation", [sys.executable, "-m", "pipelines.cli", "evaluate"])
         if evaluation.code == 0:
             self.noter("evaluation", evaluation)
@@ -443,8 +443,8 @@ class Banc:
         # Most telling first: on a loaded machine a run may have to stop before the end.
         for section in (
             self.plancher_et_pairs,
+            self.etapes_aval,  # before the pages: the evaluation page reads its results
             self.tableau_de_bord,
-            self.etapes_aval,
             self.incremental,
             self.accueil_nouveau_venu,
             self.pair_postgres,

@@ -50,15 +50,19 @@ def requetes_des_pages() -> dict[str, list[tuple[str, tuple]]]:
 def latences(fichier: Path, par_page: dict[str, list[tuple[str, tuple]]]) -> dict[str, dict]:
     resultat = {}
     for page, requetes in par_page.items():
-        durees = []
+        durees, erreurs = [], set()
         for _ in range(REPETITIONS):
             debut = time.perf_counter()
             for sql, parametres in requetes:
                 with duckdb.connect(str(fichier), read_only=True) as con:
-                    con.execute(sql, list(parametres)).df()
+                    try:
+                        con.execute(sql, list(parametres)).df()
+                    except duckdb.Error as err:  # the page shows it too; counted, not hidden
+                        erreurs.add(f"{err.__class__.__name__} : {str(err).splitlines()[0][:120]}")
             durees.append(time.perf_counter() - debut)
         resultat[page] = {
             "requetes": len(requetes),
+            "erreurs": sorted(erreurs),
             "p50_s": float(np.percentile(durees, 50)),
             "p95_s": float(np.percentile(durees, 95)),
         }
