@@ -100,15 +100,14 @@ def _deja_en_base(
     colonnes = colonnes_cle(extraction)
     liste = ", ".join(colonnes)
     condition = " and ".join(f"n.{c} = r.{c}" for c in colonnes)
+    # One scan of the raw table for both (a national extract is read once per batch): a row of a
+    # file outside the run is `_en_base`, one of a file an earlier batch loaded is the run's.
     sources = [
-        f"select {liste}, _fichier, _ligne, true as _en_base from raw.{extraction.nom} "
-        "where _fichier not in (select fichier from fichiers_du_chargement)"
+        f"select {liste}, _fichier, _ligne, "
+        "_fichier not in (select fichier from fichiers_du_chargement) as _en_base "
+        f"from raw.{extraction.nom} where _fichier not in (select fichier from fichiers_du_chargement) "
+        "or _fichier in (select fichier from fichiers_charges)"
     ]
-    if charges:
-        sources.append(
-            f"select {liste}, _fichier, _ligne, false from raw.{extraction.nom} "
-            "where _fichier in (select fichier from fichiers_charges)"
-        )
     if refusees is not None:
         sources.append(f"select {liste}, _fichier, _ligne, false from {refusees.table}")
     con.register("cles_du_lot", cles.to_arrow())
@@ -162,9 +161,11 @@ def refuser_cles_deja_vues(
     restantes = cles.join(en_base.select("_lot", "_ligne"), on=["_lot", "_ligne"], how="anti").sort(
         "_lot", "_ligne"
     )
-    premieres = restantes.filter(pl.struct(colonnes).is_first_distinct())
+    # A one-column key is hashed as itself: a struct of one field costs twice as much on 1 M rows.
+    cle = pl.col(colonnes[0]) if len(colonnes) == 1 else pl.struct(colonnes)
+    premieres = restantes.filter(cle.is_first_distinct())
     dans_le_lot = (
-        restantes.filter(~pl.struct(colonnes).is_first_distinct())
+        restantes.filter(~cle.is_first_distinct())
         .join(
             premieres.select(
                 *colonnes, pl.col("_lot").alias("_lot_source"), pl.col("_ligne").alias("ligne_source")
