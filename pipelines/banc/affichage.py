@@ -137,7 +137,7 @@ def _tableau_de_bord(r: dict) -> list[tuple[str, str, str, str]]:
 
 
 def _passage_a_l_echelle(r: dict) -> list[tuple[str, str, str, str]]:
-    e = r["echelle"]
+    e = r["passage_a_l_echelle"]
     points = ", ".join(f"{format_fr.nombre(x['lignes'])} lignes : {_s(x['duree_s'])}" for x in e["points"])
     return [
         (

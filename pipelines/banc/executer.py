@@ -319,7 +319,7 @@ class Banc:
         y = [math.log(p["duree_s"]) for p in points]
         mx, my = statistics.fmean(x), statistics.fmean(y)
         pente = sum((a - mx) * (b - my) for a, b in zip(x, y, strict=True)) / sum((a - mx) ** 2 for a in x)
-        self.resultats["echelle"] = {
+        self.resultats["passage_a_l_echelle"] = {  # not "echelle": the run's scale name
             "points": points,
             "exposant": pente,
             "objectif_max": OBJECTIFS["exposant"],
