@@ -740,3 +740,56 @@ def account_list(data_dir: OptionDonnees = None) -> None:
 
 if __name__ == "__main__":
     app()
+
+
+class EchelleBanc(StrEnum):
+    tiny = "tiny"
+    demo = "demo"
+    national = "national"
+
+
+@app.command()
+def bench(
+    scale: Annotated[
+        EchelleBanc, typer.Option(help="tiny : 5 mois de démonstration ; demo ; national : taille réelle.")
+    ] = EchelleBanc.demo,
+    runs: Annotated[int, typer.Option(help="Répétitions des mesures courtes (plancher, pairs, pages).")] = 1,
+    work_dir: Annotated[
+        Path | None, typer.Option(help="Dossier de travail du banc (défaut : data/bench/<échelle>).")
+    ] = None,
+    sans_accueil: Annotated[
+        bool,
+        typer.Option(
+            "--sans-accueil", help="Ne pas mesurer l'attente du nouveau venu (un clone et aripa demo)."
+        ),
+    ] = False,
+    reprendre: Annotated[
+        Path | None,
+        typer.Option(
+            help="Dossier de données d'une ingestion complète déjà mesurée : son dernier mois est retiré "
+            "de la copie et rechargé comme mois incrémental (génération et ingestion non refaites)."
+        ),
+    ] = None,
+    landing: Annotated[Path | None, typer.Option(help="Dépôt des extractions de --reprendre.")] = None,
+    data_dir: OptionDonnees = None,
+) -> None:
+    """Mesurer chaque étape, le plancher, les pairs, l'incrémental, les pages, le passage à l'échelle."""
+    from pipelines.banc.affichage import tableau
+    from pipelines.banc.executer import Banc, ecrire
+
+    c = chemins(data_dir)
+    travail = work_dir or c.donnees / "bench" / scale.value
+    with etape(f"Banc d'essai, échelle {scale.value} (travail dans {escape(str(travail))})") as dire:
+        banc = Banc(
+            scale.value,
+            travail,
+            runs=runs,
+            accueil=not sans_accueil,
+            progression=dire,
+            reprise=reprendre,
+            landing_reprise=landing,
+            sortie=c.sorties / "bench",
+        )
+        resultats = banc.executer()
+        dire(f"résultats : {ecrire(resultats, c.sorties / 'bench')}")
+    console.print(tableau(resultats))

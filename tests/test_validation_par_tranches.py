@@ -12,7 +12,7 @@ import pytest
 from pipelines.contrat import contrat
 from pipelines.ingestion.chargement import Lot
 from pipelines.ingestion.executer import _resultats_cumules, lignes_par_validation, tranches
-from tests.conftest import aripa, requete
+from tests.conftest import ENTETE_PROCEDURES, ENTETE_VERSEMENTS, aripa, requete
 
 
 def _lot(nom: str, lignes: list[int]) -> Lot:
@@ -110,3 +110,52 @@ def test_par_tranches_memes_tables_meme_quarantaine(tmp_path, monkeypatch):
     # Progress of a chunked validation: rows done, rate, time left.
     assert "lignes/s, fin dans ~" in sorties["49999"]
     assert "lignes/s" not in sorties[""]
+
+
+def test_une_cle_refusee_par_la_suite_reste_prise_dans_les_lots_suivants(tmp_path, monkeypatch):
+    """Files are read, validated and loaded in batches (one file each here, ARIPA_LIGNES_PAR_VALIDATION=1):
+    a key whose first row the suite refused (an unknown payment type) still belongs to that file, so the
+    same key in a later batch is cle_en_double, as when the run is one batch; and a key loaded by an
+    earlier batch is « déjà lue dans ce chargement », not « déjà chargée »."""
+    from tests.test_ingestion_hostile import ecrire, procedure, versement
+
+    depot = tmp_path / "landing"
+    depot.mkdir()
+    ecrire(
+        depot, "procedures_2026-10.csv", [ENTETE_PROCEDURES, procedure("P1", "1", "2", "x").rsplit(";", 1)[0]]
+    )
+    ecrire(depot, "versements_2026-07.csv", [ENTETE_VERSEMENTS, versement("V1", "10/07/2026")])
+    ecrire(depot, "versements_2026-08.csv", [ENTETE_VERSEMENTS, versement("V2", "10/08/2026", type="ZZZ")])
+    ecrire(
+        depot,
+        "versements_2026-09.csv",
+        [ENTETE_VERSEMENTS, versement("V2", "10/09/2026"), versement("V1", "11/09/2026"), versement("V3")],
+    )
+    contenus = {}
+    for taille in ("", "1"):
+        donnees = tmp_path / f"entrepot_{taille or 'entier'}"
+        monkeypatch.setitem(os.environ, "ARIPA_LIGNES_PAR_VALIDATION", taille)
+        resultat = aripa("ingest", "--landing", str(depot), donnees=donnees)
+        assert resultat.returncode == 0, resultat.stdout + resultat.stderr
+        contenus[taille] = _contenu(donnees / "warehouse" / "aripa.duckdb")
+    assert [(q[0], q[1], q[3], q[5]) for q in contenus["1"]["quarantaine"]] == [
+        ("versements_2026-08.csv", 2, "code_inconnu", None),
+        (
+            "versements_2026-09.csv",
+            2,
+            "cle_en_double",
+            "déjà lue dans ce chargement dans versements_2026-08.csv, ligne 2",
+        ),
+        (
+            "versements_2026-09.csv",
+            3,
+            "cle_en_double",
+            "déjà lue dans ce chargement dans versements_2026-07.csv, ligne 2",
+        ),
+    ]
+    assert [(r[0], r[-3]) for r in contenus["1"]["versements"]] == [
+        ("V1", "versements_2026-07.csv"),
+        ("V3", "versements_2026-09.csv"),
+    ]
+    for nom in contenus[""]:
+        assert contenus["1"][nom] == contenus[""][nom], nom

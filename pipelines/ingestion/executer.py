@@ -46,7 +46,7 @@ from pipelines.ingestion.controle import (
 )
 from pipelines.ingestion.lecture import FichierIllisible, lire_fichier, nom_affichable
 from pipelines.ingestion.pseudonymisation import CleInvalide, Pseudonymiseur
-from pipelines.ingestion.unicite import refuser_cles_deja_vues
+from pipelines.ingestion.unicite import ClesRefusees, refuser_cles_deja_vues
 from pipelines.validation.suites import colonne_date_reference, colonne_reference
 from pipelines.validation.verification import RANG, SCHEMA_RESULTATS, Verificateur
 
@@ -434,9 +434,126 @@ def _valider_et_dedoublonner(
     verificateur: Verificateur,
     dates: dict[str, pl.DataFrame],
     progression: Callable[[str], None] = lambda _: None,
+    du_chargement: list[str] | None = None,
+    charges: list[str] | None = None,
+    refusees: ClesRefusees | None = None,
 ) -> tuple[list[Lot], pl.DataFrame]:
-    lots = refuser_cles_deja_vues(con, ext, lots)
-    return valider_lots(lots, ext, connues, verificateur, dates, progression)
+    """Keys first (unicite.py), then the suite. The keys of the rows the suite refuses are kept in
+    `refusees`, for the next batches: a key in quarantine still belongs to the file that sent it."""
+    dedoublonnes = refuser_cles_deja_vues(con, ext, lots, du_chargement, charges, refusees)
+    valides, resultats = valider_lots(dedoublonnes, ext, connues, verificateur, dates, progression)
+    if refusees is not None:
+        for avant, apres in zip(dedoublonnes, valides, strict=True):
+            if apres.valides.height < avant.valides.height:
+                refusees.ajouter(
+                    apres, avant.valides.join(apres.valides.select("_ligne"), on="_ligne", how="anti")
+                )
+    return valides, resultats
+
+
+@dataclass
+class _ChargementExtraction:
+    """The new files of one extract, batch after batch: keys, suite, load, report. What the whole
+    run needs to stay exact across batches is here: the run's files of the extract, those loaded,
+    the keys refused, and the suite's results, recorded once for the extract."""
+
+    con: duckdb.DuckDBPyConnection
+    ext: Extraction
+    pseudo: Pseudonymiseur
+    rapport: Rapport
+    verificateur: Verificateur
+    connues: dict[str, pl.Series]
+    dates: dict[str, pl.DataFrame]
+    du_chargement: list[str]
+    refuser: Callable[[Path, Extraction, str, date | None, str], None]
+    progression: Callable[[str], None]
+    pas: int
+    nombre: int
+    charges: list[str] = field(default_factory=list)
+    parties: list[pl.DataFrame] = field(default_factory=list)
+    valides_ensemble: list[str] = field(default_factory=list)  # files whose suite ran in a batch
+    refusees: ClesRefusees | None = None
+
+    def __post_init__(self) -> None:
+        self.refusees = ClesRefusees(self.con, self.ext)
+
+    def _valider(self, lots: list[Lot], progression: Callable[[str], None]) -> tuple[list[Lot], pl.DataFrame]:
+        return _valider_et_dedoublonner(
+            self.con,
+            lots,
+            self.ext,
+            self.connues,
+            self.verificateur,
+            self.dates,
+            progression,
+            self.du_chargement,
+            self.charges,
+            self.refusees,
+        )
+
+    def traiter(self, tampon: list[tuple[int, Lot]]) -> None:
+        try:
+            valides, resultats = self._valider([lot for _, lot in tampon], self.progression)
+            self.parties.append(resultats)
+            self.valides_ensemble.extend(lot.fichier for _, lot in tampon)
+            a_inserer: list[tuple[int, Lot, bool | None]] = [
+                (numero, lot, None) for (numero, _), lot in zip(tampon, valides, strict=True)
+            ]
+        except Exception:
+            # One file broke the batch's validation: each file alone, loaded one after the other (a
+            # file loaded before counts as loaded for the next one's keys), so that only the file at
+            # fault is refused.
+            a_inserer = []
+            for numero, lot in tampon:
+                try:
+                    (seul,), resultats = self._valider([lot], lambda _: None)
+                except Exception as err:
+                    self.refuser(
+                        Path(lot.fichier),
+                        self.ext,
+                        lot.sha256,
+                        lot.periode,
+                        f"{lot.fichier} : erreur inattendue à la validation "
+                        f"({err.__class__.__name__}) : fichier refusé, à signaler",
+                    )
+                    continue
+                enregistrer_validation(self.con, resultats, [lot.fichier])
+                a_inserer.append((numero, seul, charger_lot(self.con, seul, self.pseudo.empreinte)))
+                self.charges.append(seul.fichier)
+        for numero, lot, deja in a_inserer:
+            remplace = charger_lot(self.con, lot, self.pseudo.empreinte) if deja is None else deja
+            if deja is None:
+                self.charges.append(lot.fichier)
+            self._rapporter(numero, lot, remplace)
+
+    def _rapporter(self, numero: int, lot: Lot, remplace: bool) -> None:
+        self.rapport.lignes.append(
+            LigneRapport(
+                lot.fichier,
+                self.ext.nom,
+                "remplacé" if remplace else "chargé",
+                lot.lignes_lues,
+                lot.valides.height,
+                lot.lignes_lues - lot.valides.height,
+                message=court(lot.message or ""),
+                duree_s=lot.duree_s,
+                lignes_vides=lot.lignes_vides,
+            )
+        )
+        if numero % self.pas == 0 or numero == self.nombre or lot.quarantaine.height or lot.message:
+            self.progression(
+                f"[{numero}/{self.nombre}] {lot.fichier} : {lot.lignes_lues} lues, "
+                f"{lot.valides.height} chargées, "
+                f"{lot.lignes_lues - lot.valides.height} en quarantaine"
+                + (f", {lot.lignes_vides} ligne(s) vide(s) ignorée(s)" if lot.lignes_vides else "")
+                + (f" ; {court(lot.message)}" if lot.message else "")
+            )
+
+    def terminer(self) -> None:
+        """The suite's result per expectation over every batch, as if it had run once (its
+        expectations are row by row: counts add up)."""
+        if self.parties:
+            enregistrer_validation(self.con, _resultats_cumules(self.parties), self.valides_ensemble)
 
 
 def ingerer(
@@ -472,6 +589,7 @@ def ingerer(
         comparees = colonnes_comparees(extractions)
         dates_lues: dict[str, list[pl.DataFrame]] = {}
         dates_par_cible: dict[str, pl.DataFrame] = {}
+        referencees = {cible for e in extractions.values() for _, cible in e.references}
 
         def refuser(
             chemin: Path, ext: Extraction, empreinte: str, periode: date | None, message: str
@@ -483,7 +601,7 @@ def ingerer(
 
         with transaction(con):
             for ext in ordre_de_chargement(extractions):
-                lots: list[tuple[int, Lot]] = []
+                a_lire: list[tuple[int, Path, date, str]] = []
                 for numero, chemin, periode in a_charger.get(ext.nom, []):
                     try:
                         empreinte = sha256(chemin)
@@ -505,11 +623,49 @@ def ingerer(
                             f"mois 01 à 12, année {ANNEE_MIN} à {ANNEE_MAX}) : renommer le fichier",
                         )
                         continue
+                    a_lire.append((numero, chemin, periode, empreinte))
+                if not a_lire:
+                    continue
+                for _, cible in ext.references:
+                    if cible not in connues_par_cible:  # once per run: the referenced extract loaded first
+                        connues_par_cible[cible] = _cles_connues(
+                            con, extractions[cible], cles_lues.get(cible, [])
+                        )
+                cibles = dict(ext.references)
+                for colonne, _, _ in ext.ordre_references:
+                    cible = cibles[colonne]
+                    if cible not in dates_par_cible:
+                        dates_par_cible[cible] = _dates_connues(
+                            con, extractions[cible], comparees[cible], dates_lues.get(cible, [])
+                        )
+                extraction = _ChargementExtraction(
+                    con=con,
+                    ext=ext,
+                    pseudo=pseudo,
+                    rapport=rapport,
+                    verificateur=verificateur,
+                    connues={cible: connues_par_cible[cible] for _, cible in ext.references},
+                    dates=dates_par_cible,
+                    du_chargement=[chemin.name for _, chemin, _, _ in a_lire],
+                    refuser=refuser,
+                    progression=progression,
+                    pas=pas,
+                    nombre=nombre,
+                )
+                # Batches of about `taille` rows: each is checked, validated and loaded before the
+                # next files are read, so only one batch's parsed rows are ever held (the national
+                # plan extract, 21.6 M rows, held whole made the load peak near 10 GB).
+                taille = lignes_par_validation()
+                octets = {chemin.name: chemin.stat().st_size for _, chemin, _, _ in a_lire}
+                total, faits, lignes, debut = sum(octets.values()), 0, 0, time.perf_counter()
+                tampon: list[tuple[int, Lot]] = []
+                for rang, (numero, chemin, periode, empreinte) in enumerate(a_lire, start=1):
+                    faits += octets[chemin.name]
                     try:
                         lot, cles = preparer_lot(chemin, ext, periode, empreinte, pseudo)
                     except FichierIllisible as err:
                         refuser(chemin, ext, empreinte, periode, str(err))
-                        continue
+                        lot = None
                     except Exception as err:  # whatever else: this file's refusal, never the run's
                         refuser(
                             chemin,
@@ -519,97 +675,34 @@ def ingerer(
                             f"{chemin.name} : erreur inattendue à la lecture ({err.__class__.__name__}) : "
                             "fichier refusé, à signaler",
                         )
-                        continue
-                    cles_lues.setdefault(ext.nom, []).append(cles)
-                    if ext.nom in comparees:
-                        dates_lues.setdefault(ext.nom, []).append(
-                            lot.valides.select(ext.cle[0], *sorted(comparees[ext.nom])).with_columns(
-                                pl.lit(lot.periode, dtype=pl.Date).alias("_periode")
+                        lot = None
+                    if lot is not None:
+                        if ext.nom in referencees:
+                            cles_lues.setdefault(ext.nom, []).append(cles)
+                        if ext.nom in comparees:
+                            dates_lues.setdefault(ext.nom, []).append(
+                                lot.valides.select(ext.cle[0], *sorted(comparees[ext.nom])).with_columns(
+                                    pl.lit(lot.periode, dtype=pl.Date).alias("_periode")
+                                )
                             )
-                        )
-                    lots.append((numero, lot))
-                if not lots:
-                    continue
-                debut = time.perf_counter()
-                for _, cible in ext.references:
-                    if cible not in connues_par_cible:  # once per run: the referenced extract loaded first
-                        connues_par_cible[cible] = _cles_connues(
-                            con, extractions[cible], cles_lues.get(cible, [])
-                        )
-                connues = {cible: connues_par_cible[cible] for _, cible in ext.references}
-                cibles = dict(ext.references)
-                for colonne, _, _ in ext.ordre_references:
-                    cible = cibles[colonne]
-                    if cible not in dates_par_cible:
-                        dates_par_cible[cible] = _dates_connues(
-                            con, extractions[cible], comparees[cible], dates_lues.get(cible, [])
-                        )
-                try:
-                    valides, resultats = _valider_et_dedoublonner(
-                        con,
-                        [lot for _, lot in lots],
-                        ext,
-                        connues,
-                        verificateur,
-                        dates_par_cible,
-                        progression,
-                    )
-                    enregistrer_validation(con, resultats, [lot.fichier for _, lot in lots])
-                    a_inserer: list[tuple[int, Lot, bool | None]] = [
-                        (numero, lot, None) for (numero, _), lot in zip(lots, valides, strict=True)
-                    ]
-                except Exception:
-                    # One file broke the extract's validation: each file alone, loaded one after the
-                    # other (a file loaded before counts as loaded for the next one's keys), so that
-                    # only the file at fault is refused.
-                    a_inserer = []
-                    for numero, lot in lots:
-                        try:
-                            (seul,), resultats = _valider_et_dedoublonner(
-                                con, [lot], ext, connues, verificateur, dates_par_cible
+                        tampon.append((numero, lot))
+                        lignes += lot.lignes_lues
+                    dernier = rang == len(a_lire)
+                    if tampon and (dernier or sum(lot.valides.height for _, lot in tampon) >= taille):
+                        extraction.traiter(tampon)
+                        tampon = []
+                        if not dernier:  # a long extract says where it is
+                            ecoule = time.perf_counter() - debut
+                            reste = (total - faits) * ecoule / faits if faits else 0.0
+                            progression(
+                                f"{ext.nom} : {format_fr.nombre(lignes)} lignes lues, validées et chargées "
+                                f"({format_fr.nombre(round(lignes / ecoule) if ecoule > 0 else 0)} lignes/s, "
+                                f"{format_fr.nombre(100 * faits / total)} % des octets, "
+                                f"fin dans ~{format_fr.duree(reste)})"
                             )
-                        except Exception as err:
-                            refuser(
-                                Path(lot.fichier),
-                                ext,
-                                lot.sha256,
-                                lot.periode,
-                                f"{lot.fichier} : erreur inattendue à la validation "
-                                f"({err.__class__.__name__}) : fichier refusé, à signaler",
-                            )
-                            continue
-                        enregistrer_validation(con, resultats, [lot.fichier])
-                        a_inserer.append((numero, seul, charger_lot(con, seul, pseudo.empreinte)))
-                lues = sum(lot.lignes_lues for _, lot in lots)
+                extraction.terminer()
                 progression(
-                    f"{ext.nom} : {format_fr.nombre(lues)} lignes validées par la suite "
+                    f"{ext.nom} : {format_fr.nombre(lignes)} lignes validées par la suite "
                     f"expectations/{ext.nom}.json en {format_fr.duree(time.perf_counter() - debut)}"
                 )
-                for numero, lot, deja in a_inserer:
-                    remplace = charger_lot(con, lot, pseudo.empreinte) if deja is None else deja
-                    rapport.lignes.append(
-                        LigneRapport(
-                            lot.fichier,
-                            ext.nom,
-                            "remplacé" if remplace else "chargé",
-                            lot.lignes_lues,
-                            lot.valides.height,
-                            lot.lignes_lues - lot.valides.height,
-                            message=court(lot.message or ""),
-                            duree_s=lot.duree_s,
-                            lignes_vides=lot.lignes_vides,
-                        )
-                    )
-                    if numero % pas == 0 or numero == nombre or lot.quarantaine.height or lot.message:
-                        progression(
-                            f"[{numero}/{nombre}] {lot.fichier} : {lot.lignes_lues} lues, "
-                            f"{lot.valides.height} chargées, "
-                            f"{lot.lignes_lues - lot.valides.height} en quarantaine"
-                            + (
-                                f", {lot.lignes_vides} ligne(s) vide(s) ignorée(s)"
-                                if lot.lignes_vides
-                                else ""
-                            )
-                            + (f" ; {court(lot.message)}" if lot.message else "")
-                        )
     return rapport

@@ -9,6 +9,13 @@ order, by file name (so by month covered, then extension: `versements_2026-07.cs
 file holding a key wins, the later ones are refused. This runs after the parsing checks (a repeated
 key within a file is settled there, the first kept) and before the Great Expectations suite: a key
 belongs to the first file that sends it, and if that row is wrong, that file is the one to correct.
+
+An extract's files are taken in batches of about a million rows (executer.py: the parsed rows of
+a national extract do not fit in memory at once), each batch loaded before the next is read. The
+rows a later batch is checked against are then, exactly as if the run were one batch: the
+warehouse's rows of files outside the run (`hors_du_chargement`), the rows the run's earlier
+batches loaded, and the keys of the earlier batches' rows that the suite put in quarantine
+(`ClesRefusees`: a key in quarantine still belongs to the file that sent it first).
 """
 
 from __future__ import annotations
@@ -45,47 +52,120 @@ def _cles(lots: list[Lot], extraction: Extraction) -> pl.DataFrame:
     ).drop_nulls(list(extraction.cle))  # a missing key is the suite's (obligatoire)
 
 
+class ClesRefusees:
+    """The keys of the rows an earlier batch of the run sent to quarantine through the suite, in a
+    DuckDB temporary table (few rows: the refused ones): the next batches' same keys are still
+    `cle_en_double`, « déjà lue dans ce chargement »."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, extraction: Extraction) -> None:
+        self.con, self.extraction = con, extraction
+        self.table = f"cles_refusees_{extraction.nom}"
+        colonnes = ", ".join(colonnes_cle(extraction))
+        con.execute(
+            f"create or replace temp table {self.table} as "
+            f"select {colonnes}, _fichier, _ligne from raw.{extraction.nom} where false"
+        )
+
+    def ajouter(self, lot: Lot, refusees: pl.DataFrame) -> None:
+        """`refusees`: rows of `lot` (its valides' columns) that the suite refused."""
+        if not self.extraction.cle or refusees.is_empty():
+            return
+        cles = (
+            refusees.with_columns(pl.lit(lot.periode, dtype=pl.Date).alias("_periode"))
+            .select(
+                *colonnes_cle(self.extraction),
+                pl.lit(lot.fichier).alias("_fichier"),
+                pl.col("_ligne").cast(pl.Int32),
+            )
+            .drop_nulls(list(self.extraction.cle))
+        )
+        self.con.register("cles_refusees_du_lot", cles.to_arrow())
+        try:
+            self.con.execute(f"insert into {self.table} by name select * from cles_refusees_du_lot")
+        finally:
+            self.con.unregister("cles_refusees_du_lot")
+
+
 def _deja_en_base(
-    con: duckdb.DuckDBPyConnection, extraction: Extraction, cles: pl.DataFrame, fichiers: list[str]
+    con: duckdb.DuckDBPyConnection,
+    extraction: Extraction,
+    cles: pl.DataFrame,
+    hors_du_chargement: list[str],
+    charges: list[str],
+    refusees: ClesRefusees | None,
 ) -> pl.DataFrame:
-    """The run's keys already loaded from a file other than those of the run: _lot, _ligne, the
-    file and line they were loaded from."""
+    """The batch's keys already loaded from a file outside the run (`_en_base`), or kept by an
+    earlier batch of the run (loaded from one of `charges`, or refused by its suite): _lot, _ligne,
+    the file and line they come from."""
     colonnes = colonnes_cle(extraction)
+    liste = ", ".join(colonnes)
     condition = " and ".join(f"n.{c} = r.{c}" for c in colonnes)
+    # One scan of the raw table for both (a national extract is read once per batch): a row of a
+    # file outside the run is `_en_base`, one of a file an earlier batch loaded is the run's.
+    sources = [
+        f"select {liste}, _fichier, _ligne, "
+        "_fichier not in (select fichier from fichiers_du_chargement) as _en_base "
+        f"from raw.{extraction.nom} where _fichier not in (select fichier from fichiers_du_chargement) "
+        "or _fichier in (select fichier from fichiers_charges)"
+    ]
+    if refusees is not None:
+        sources.append(f"select {liste}, _fichier, _ligne, false from {refusees.table}")
     con.register("cles_du_lot", cles.to_arrow())
-    con.register("fichiers_du_lot", pl.DataFrame({"fichier": fichiers}).to_arrow())
+    con.register("fichiers_du_chargement", pl.DataFrame({"fichier": hors_du_chargement}).to_arrow())
+    con.register(
+        "fichiers_charges", pl.DataFrame({"fichier": charges}, schema={"fichier": pl.String}).to_arrow()
+    )
     try:
         trouvees = con.sql(
-            f"select n._lot, n._ligne, any_value(r._fichier) as source, min(r._ligne) as ligne_source "
-            f"from cles_du_lot n join raw.{extraction.nom} r on {condition} "
-            "where r._fichier not in (select fichier from fichiers_du_lot) group by n._lot, n._ligne"
+            f"select n._lot, n._ligne, any_value(r._fichier) as source, min(r._ligne) as ligne_source, "
+            f"bool_or(r._en_base) as _en_base "
+            f"from cles_du_lot n join ({' union all '.join(sources)}) r on {condition} "
+            "group by n._lot, n._ligne"
         ).to_arrow_table()
     finally:
         con.unregister("cles_du_lot")
-        con.unregister("fichiers_du_lot")
-    return pl.from_arrow(trouvees).cast({"_lot": pl.Int32, "_ligne": pl.Int32, "ligne_source": pl.Int32})
+        con.unregister("fichiers_du_chargement")
+        con.unregister("fichiers_charges")
+    return pl.from_arrow(trouvees).cast(
+        {"_lot": pl.Int32, "_ligne": pl.Int32, "ligne_source": pl.Int32, "_en_base": pl.Boolean}
+    )
 
 
 def refuser_cles_deja_vues(
-    con: duckdb.DuckDBPyConnection, extraction: Extraction, lots: list[Lot]
+    con: duckdb.DuckDBPyConnection,
+    extraction: Extraction,
+    lots: list[Lot],
+    du_chargement: list[str] | None = None,
+    charges: list[str] | None = None,
+    refusees: ClesRefusees | None = None,
 ) -> list[Lot]:
     """The lots (in the run order) without their rows whose key is already loaded or sent by an
-    earlier file of the run; those rows join the file's quarantine, and its message says how many."""
+    earlier file of the run; those rows join the file's quarantine, and its message says how many.
+    When the run's files come in several batches: `du_chargement` names all the run's files of
+    the extract (their previous versions do not count), `charges` those earlier batches loaded,
+    `refusees` the keys the earlier batches' suites refused."""
     if not extraction.cle or not lots:
         return lots
     cles = _cles(lots, extraction)
     if cles.is_empty():
         return lots
     colonnes = colonnes_cle(extraction)
-    en_base = _deja_en_base(con, extraction, cles, [lot.fichier for lot in lots]).with_columns(
-        pl.lit(True).alias("_en_base")
+    en_base = _deja_en_base(
+        con,
+        extraction,
+        cles,
+        sorted({lot.fichier for lot in lots} | set(du_chargement or [])),
+        charges or [],
+        refusees,
     )
     restantes = cles.join(en_base.select("_lot", "_ligne"), on=["_lot", "_ligne"], how="anti").sort(
         "_lot", "_ligne"
     )
-    premieres = restantes.filter(pl.struct(colonnes).is_first_distinct())
+    # A one-column key is hashed as itself: a struct of one field costs twice as much on 1 M rows.
+    cle = pl.col(colonnes[0]) if len(colonnes) == 1 else pl.struct(colonnes)
+    premieres = restantes.filter(cle.is_first_distinct())
     dans_le_lot = (
-        restantes.filter(~pl.struct(colonnes).is_first_distinct())
+        restantes.filter(~cle.is_first_distinct())
         .join(
             premieres.select(
                 *colonnes, pl.col("_lot").alias("_lot_source"), pl.col("_ligne").alias("ligne_source")

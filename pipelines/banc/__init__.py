@@ -1,0 +1,1 @@
+"""`aripa bench`: how fast, how big, against what (README, "Benchmark")."""

@@ -1,0 +1,501 @@
+"""One benchmark run: every stage of the pipeline, then each figure against its goal (README,
+"Benchmark"). Each stage is a separate process measured by mesure.py (wall time, peak RSS of its
+process tree); the data lives in a work directory of its own, never the user's data/."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import psutil
+
+from pipelines.banc.mesure import Mesure, mesurer
+from pipelines.banc.plancher import exporter
+from pipelines.config import RACINE_PROJET
+
+MARTS_PLANCHER = "+taux_recouvrement_flux_mensuel +procedures_actives_mensuel +remises_dettes_annuel"
+# Extracts sent month by month (the photographs procedures, créances, ASF are whole each month).
+MENSUELS = ("plan_recouvrement", "versements", "mouvements_creances", "remises_dettes", "evenements")
+OBJECTIFS = {
+    "plancher": 3.0,  # dbt build of the three marts / floor: at most
+    "pair": 10.0,  # peer time / DuckDB time: at least
+    "incremental": 0.05,  # one new month (ingest + build) / full (ingest + build): at most
+    "tableau_de_bord_s": 0.3,  # p95 of a page's queries: at most
+    "exposant": 1.0,  # growth exponent of the build with the volume: at most
+    "accueil_s": 90.0,  # README's first command to the dashboard answering: at most
+}
+
+
+@dataclass(frozen=True)
+class Echelle:
+    scale: str
+    debut: str | None
+    fin_historique: str
+    mois_nouveau: str
+
+
+ECHELLES = {
+    # Around the GIPA experiment's start (2014-10), so that the evaluation has months before and after.
+    "tiny": Echelle("demo", "2014-04", "2015-02", "2015-03"),
+    "demo": Echelle("demo", None, "2026-09", "2026-10"),
+    "national": Echelle("national", None, "2026-09", "2026-10"),
+}
+
+
+@dataclass
+class Banc:
+    echelle: str
+    travail: Path
+    runs: int = 1
+    accueil: bool = True
+    progression: Callable[[str], None] = print
+    resultats: dict = field(default_factory=dict)
+    reprise: Path | None = None  # data directory of an earlier full ingest (--reprendre)
+    landing_reprise: Path | None = None  # its landing directory
+    sortie: Path | None = None  # where partial results are written after each section
+
+    @property
+    def donnees(self) -> Path:
+        return self.travail / "donnees"
+
+    def env(self, donnees: Path | None = None) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+        return env | {"ARIPA_DATA_DIR": str(donnees or self.donnees), "COLUMNS": "160"}
+
+    def _mesurer(self, nom: str, commande: list[str], donnees: Path | None = None) -> Mesure:
+        self.progression(f"{nom} : {' '.join(commande[2:] if commande[0] == sys.executable else commande)}")
+        mesure = mesurer(commande, self.travail / "journaux" / f"{nom}.log", env=self.env(donnees))
+        self.progression(
+            f"{nom} : {mesure.duree_s:.1f} s, pic {mesure.pic_octets / 1e9:.2f} Go, code {mesure.code}"
+        )
+        return mesure
+
+    def aripa(self, nom: str, *arguments: str, donnees: Path | None = None) -> Mesure:
+        mesure = self._mesurer(nom, [sys.executable, "-m", "pipelines.cli", *arguments], donnees)
+        if mesure.code != 0:
+            raise RuntimeError(f"étape {nom} en échec (code {mesure.code}) : voir {mesure.journal}")
+        return mesure
+
+    def module(self, nom: str, module: str, *arguments: str, donnees: Path | None = None) -> Mesure:
+        mesure = self._mesurer(nom, [sys.executable, "-m", module, *arguments], donnees)
+        if mesure.code != 0 or mesure.interne is None:
+            raise RuntimeError(f"mesure {nom} en échec (code {mesure.code}) : voir {mesure.journal}")
+        return mesure
+
+    def noter(self, nom: str, mesure: Mesure, **autres: object) -> dict:
+        figure = {"duree_s": round(mesure.duree_s, 2), "pic_rss_octets": mesure.pic_octets, **autres}
+        self.resultats.setdefault("etapes", {})[nom] = figure
+        return figure
+
+    # -- the stages --------------------------------------------------------------------------
+
+    def etapes(self) -> None:
+        e = ECHELLES[self.echelle]
+        periode = (["--from", e.debut] if e.debut else []) + ["--to", e.fin_historique]
+        landing = self.donnees / "landing"
+        if self.reprise is not None:
+            self._reprendre()
+        else:
+            generer = self.aripa(
+                "generation", "generate", "--scale", e.scale, *periode, "--out", str(landing)
+            )
+            self.noter("generation", generer, fichiers=len(list(landing.iterdir())))
+            self._noter_ingestion(self.aripa("ingestion", "ingest"))
+        self._ecrire_partiel()
+        construire = self.aripa("construction", "build")
+        self.noter("construction", construire, **_sous_etapes(Path(construire.journal)))
+        self._ecrire_partiel()
+
+    def etapes_aval(self) -> None:
+        """evaluate, report, publish: after the floor (on a loaded machine the evaluation's
+        thousands of draws are the longest stage after the build)."""
+        evaluation = self._mesurer("evaluation", [sys.executable, "-m", "pipelines.cli", "evaluate"])
+        if evaluation.code == 0:
+            self.noter("evaluation", evaluation)
+        else:  # its reason in the table; the publication after it is still measured
+            self.resultats["etapes"]["evaluation"] = {
+                "echec": f"code {evaluation.code} : {_derniere_erreur(Path(evaluation.journal))}"
+            }
+        self._rapport_et_publication()
+
+    def _noter_ingestion(self, ingerer: Mesure | None, **autres: object) -> None:
+        with duckdb.connect(str(self.donnees / "warehouse" / "aripa.duckdb"), read_only=True) as con:
+            lignes = con.execute(
+                "select sum(lignes_lues), sum(lignes_chargees) from raw.manifeste"
+            ).fetchall()[0]
+        figures = {"lignes_lues": int(lignes[0]), "lignes_chargees": int(lignes[1]), **autres}
+        if ingerer is not None:
+            self.noter("ingestion", ingerer, **figures)
+        else:
+            self.resultats.setdefault("etapes", {})["ingestion"] = figures
+
+    def _reprendre(self) -> None:
+        """An earlier full ingest (generation and ingestion measured then, its figures in
+        <reprise>/mesure_ingestion.json) as the history: its last month is taken out of the copy
+        (monthly extracts' rows deleted with their manifest and quarantine rows; the photographs
+        renamed as the month before's) and left to the incremental load."""
+        e = ECHELLES[self.echelle]
+        (self.donnees / "warehouse").mkdir(parents=True, exist_ok=True)
+        shutil.copy2(self.reprise / "warehouse" / "aripa.duckdb", self.donnees / "warehouse" / "aripa.duckdb")
+        if (self.reprise / "cles").exists():  # else the key comes from ARIPA_CLE_PSEUDONYMISATION
+            shutil.copytree(self.reprise / "cles", self.donnees / "cles")
+        dernier, avant = f"{e.mois_nouveau}-01", f"{e.fin_historique}-01"
+        with duckdb.connect(str(self.donnees / "warehouse" / "aripa.duckdb")) as con:
+            for table in MENSUELS:
+                fichiers = [
+                    r[0]
+                    for r in con.execute(
+                        f"select distinct _fichier from raw.{table} where _periode = ?", [dernier]
+                    ).fetchall()
+                ]
+                con.execute(f"delete from raw.{table} where _periode = ?", [dernier])
+                for f in fichiers:
+                    con.execute("delete from raw.quarantaine where fichier = ?", [f])
+                    con.execute("delete from raw.manifeste where fichier = ?", [f])
+            for table in ("procedures", "creances", "asf"):
+                anciens = con.execute(
+                    f"select distinct _fichier from raw.{table} where _periode = ?", [dernier]
+                ).fetchall()
+                for (f,) in anciens:
+                    nouveau = f.replace(e.mois_nouveau, e.fin_historique)
+                    con.execute(
+                        f"update raw.{table} set _periode = ?, _fichier = ? where _fichier = ?",
+                        [avant, nouveau, f],
+                    )
+                    con.execute("update raw.quarantaine set fichier = ? where fichier = ?", [nouveau, f])
+                    con.execute(
+                        "update raw.manifeste set fichier = ?, periode = ?, sha256 = 'reprise' "
+                        "where fichier = ?",
+                        [nouveau, avant, f],
+                    )
+        mesure = self.reprise / "mesure_ingestion.json"
+        figures = json.loads(mesure.read_text()) if mesure.exists() else {}
+        self.resultats.setdefault("etapes", {})["generation"] = figures.get(
+            "generation", {"ignore": f"reprise de {self.reprise} : générée avant ce banc"}
+        )
+        self._noter_ingestion(None, reprise=str(self.reprise), **figures.get("ingestion", {}))
+
+    def _rapport_et_publication(self) -> None:
+        e = ECHELLES[self.echelle]
+        aide = subprocess.run(
+            [sys.executable, "-m", "pipelines.cli", "report", "--help"], capture_output=True, env=self.env()
+        )
+        if aide.returncode == 0:
+            mesure = self._mesurer(
+                "rapport", [sys.executable, "-m", "pipelines.cli", "report", "--month", e.fin_historique]
+            )
+            if mesure.code == 0:
+                self.noter("rapport", mesure)
+            else:
+                self.resultats["etapes"]["rapport"] = {"echec": f"code {mesure.code} : voir {mesure.journal}"}
+        else:
+            self.resultats.setdefault("etapes", {})["rapport"] = {
+                "ignore": "commande `aripa report` absente de cette version (issue 16, en cours ailleurs)"
+            }
+        publier = self._mesurer(
+            "publication",
+            [
+                sys.executable,
+                "-c",
+                "from pipelines.config import chemins; from pipelines.construction "
+                "import publier; print(publier(chemins()))",
+            ],
+        )
+        if publier.code != 0:
+            raise RuntimeError(f"publication en échec : voir {publier.journal}")
+        self.noter("publication", publier)
+
+    def _ecrire_partiel(self) -> None:
+        if self.sortie is not None:
+            self.resultats["machine"]["charge_actuelle"] = os.getloadavg()
+            ecrire(self.resultats, self.sortie)
+
+    def copie(self, nom: str) -> Path:
+        """A copy of the data directory's warehouse, for runs that must not touch it."""
+        cible = self.travail / nom
+        shutil.rmtree(cible, ignore_errors=True)
+        (cible / "warehouse").mkdir(parents=True)
+        shutil.copy2(self.donnees / "warehouse" / "aripa.duckdb", cible / "warehouse" / "aripa.duckdb")
+        return cible
+
+    def _repete(self, nom: str, module: str, *arguments: str, donnees: Path | None = None) -> dict:
+        mesures = [self.module(f"{nom}_{i}", module, *arguments, donnees=donnees) for i in range(self.runs)]
+        interne = [m.interne for m in mesures]
+        return {
+            "duree_s": round(statistics.median(x["duree_s"] for x in interne), 3),
+            "pic_rss_octets": max(m.pic_octets for m in mesures),
+            "executions": self.runs,
+            **{k: v for k, v in interne[-1].items() if k != "duree_s"},
+        }
+
+    def plancher_et_pairs(self) -> None:
+        parquet = self.travail / "parquet"
+        self.resultats["lignes_parquet"] = exporter(self.donnees / "warehouse" / "aripa.duckdb", parquet)
+        plancher = self._repete("plancher_duckdb", "pipelines.banc.plancher", "duckdb", str(parquet))
+        pandas_ = self._repete("pandas", "pipelines.banc.plancher", "pandas", str(parquet))
+        copie = self.copie("dbt_marts")
+        marts = self._repete(
+            "dbt_trois_marts", "pipelines.banc.dbt_seul", str(copie), MARTS_PLANCHER, donnees=copie
+        )
+        shutil.rmtree(copie, ignore_errors=True)
+        self.resultats["plancher"] = {
+            "plancher_duckdb": plancher,
+            "dbt_trois_marts": marts,
+            "ratio": marts["duree_s"] / plancher["duree_s"],
+            "objectif_max": OBJECTIFS["plancher"],
+        }
+        self.resultats["pairs"] = {
+            "pandas": pandas_,
+            "ratio_pandas": pandas_["duree_s"] / plancher["duree_s"],
+            "memes_cellules": pandas_["resume"] == plancher["resume"],
+            "objectif_min": OBJECTIFS["pair"],
+        }
+
+    def pair_postgres(self) -> None:
+        from pipelines.banc.postgres import comparer_postgres
+
+        duckdb_s = self.resultats["plancher"]["dbt_trois_marts"]["duree_s"]
+        self.resultats["pairs"]["postgres"] = comparer_postgres(self, duckdb_s)
+
+    def tableau_de_bord(self) -> None:
+        mesures = self._repete("tableau_de_bord", "pipelines.banc.tableau_de_bord")
+        pages = mesures["pages"]
+        self.resultats["tableau_de_bord"] = {
+            "pages": pages,
+            "p95_max_s": max(p["p95_s"] for p in pages.values()),
+            "objectif_max_s": OBJECTIFS["tableau_de_bord_s"],
+        }
+
+    def passage_a_l_echelle(self) -> None:
+        """dbt run --full-refresh of the whole catalogue on the latest quarter, half and all of the
+        history (the monthly extracts cut by month covered): time against rows, log-log slope."""
+        with duckdb.connect(str(self.donnees / "warehouse" / "aripa.duckdb"), read_only=True) as con:
+            mois = [
+                r[0]
+                for r in con.execute(
+                    "select distinct _periode from raw.plan_recouvrement order by 1"
+                ).fetchall()
+            ]
+        points = []
+        for fraction in (0.25, 0.5, 1.0):
+            copie = self.copie(f"echelle_{fraction}")
+            seuil = mois[len(mois) - max(1, round(len(mois) * fraction))]
+            with duckdb.connect(str(copie / "warehouse" / "aripa.duckdb")) as con:
+                for table in MENSUELS:
+                    con.execute(f"delete from raw.{table} where _periode < ?", [seuil])
+                lignes = sum(
+                    con.execute(f"select count(*) from raw.{t}").fetchall()[0][0]
+                    for t in (*MENSUELS, "procedures", "creances", "asf")
+                )
+            mesure = self.module(f"echelle_{fraction}", "pipelines.banc.dbt_seul", str(copie), donnees=copie)
+            shutil.rmtree(copie, ignore_errors=True)
+            if not mesure.interne.get("succes"):
+                raise RuntimeError(f"dbt run à l'échelle {fraction} en échec : voir {mesure.journal}")
+            points.append(
+                {
+                    "fraction_historique": fraction,
+                    "depuis": str(seuil),
+                    "lignes": lignes,
+                    "duree_s": round(mesure.interne["duree_s"], 2),
+                    "pic_rss_octets": mesure.pic_octets,
+                }
+            )
+        x = [math.log(p["lignes"]) for p in points]
+        y = [math.log(p["duree_s"]) for p in points]
+        mx, my = statistics.fmean(x), statistics.fmean(y)
+        pente = sum((a - mx) * (b - my) for a, b in zip(x, y, strict=True)) / sum((a - mx) ** 2 for a in x)
+        self.resultats["passage_a_l_echelle"] = {  # not "echelle": the run's scale name
+            "points": points,
+            "exposant": pente,
+            "objectif_max": OBJECTIFS["exposant"],
+            "non_mesure": "2x et 4x le volume national : non mesurés dans cette exécution (une génération "
+            "nationale pic à 12,4 Go et plusieurs graines donnent les mêmes identifiants : il faudrait "
+            "une génération décalée) ; l'exposant est pris sur 1/4, 1/2 et 1 fois l'historique",
+        }
+
+    def incremental(self) -> None:
+        e = ECHELLES[self.echelle]
+        mois = self.travail / "landing_mois"
+        shutil.rmtree(mois, ignore_errors=True)
+        if self.reprise is not None:  # the month taken out of the resumed warehouse (_reprendre)
+            mois.mkdir(parents=True)
+            debut = time.perf_counter()
+            for chemin in sorted(self.landing_reprise.glob(f"*_{e.mois_nouveau}.*")):
+                shutil.copy2(chemin, mois / chemin.name)
+            generer = Mesure(time.perf_counter() - debut, 0, 0, "copie")
+        else:
+            generer = self.aripa(
+                "mois_generation",
+                "generate",
+                "--scale",
+                e.scale,
+                "--from",
+                e.mois_nouveau,
+                "--to",
+                e.mois_nouveau,
+                "--out",
+                str(mois),
+            )
+        ingerer = self.aripa("mois_ingestion", "ingest", "--landing", str(mois))
+        construire = self.aripa("mois_construction", "build")
+        complet = (
+            self.resultats["etapes"]["ingestion"]["duree_s"]
+            + self.resultats["etapes"]["construction"]["duree_s"]
+        )
+        nouveau = ingerer.duree_s + construire.duree_s
+        self.resultats["incremental"] = {
+            "generation_s": round(generer.duree_s, 2),
+            "ingestion_s": round(ingerer.duree_s, 2),
+            "construction_s": round(construire.duree_s, 2),
+            "construction_detail": _sous_etapes(Path(construire.journal)),
+            "pic_rss_octets": max(ingerer.pic_octets, construire.pic_octets),
+            "fichiers": len(list(mois.iterdir())),
+            "rapporte_a": "ingestion complète + construction complète",
+            "fraction": nouveau / complet,
+            "fraction_de_la_construction": construire.duree_s
+            / self.resultats["etapes"]["construction"]["duree_s"],
+            "objectif_max": OBJECTIFS["incremental"],
+        }
+
+    def accueil_nouveau_venu(self) -> None:
+        """README's first command in a fresh clone (the package cache warm): until the dashboard
+        answers on its port."""
+        if not self.accueil:
+            self.resultats["accueil"] = {"ignore": "--sans-accueil"}
+            return
+        clone = self.travail / "clone"
+        shutil.rmtree(clone, ignore_errors=True)
+        subprocess.run(["git", "clone", "-q", str(RACINE_PROJET), str(clone)], check=True)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        commande = f"python3 -m pip install -q uv && python3 -m uv run --locked aripa demo --port {port}"
+        env = self.env(clone / "data")
+        journal = (self.travail / "journaux" / "accueil.log").open("w")
+        debut = time.perf_counter()
+        proc = subprocess.Popen(
+            ["bash", "-c", commande],
+            cwd=clone,
+            env=env,
+            stdout=journal,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        pic, repond = 0, None
+        racine = psutil.Process(proc.pid)
+        from pipelines.banc.mesure import rss_arbre
+
+        while proc.poll() is None and time.perf_counter() - debut < 1800:
+            pic = max(pic, rss_arbre(racine))
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        repond = time.perf_counter() - debut
+                        break
+            except OSError:
+                pass
+            time.sleep(0.5)
+        if proc.poll() is None:
+            os.killpg(proc.pid, 15)  # the demo server this run started, by its own process group
+            proc.wait(timeout=60)
+        journal.close()
+        self.resultats["accueil"] = {
+            "commande": commande,
+            "duree_s": repond,
+            "pic_rss_octets": pic,
+            "objectif_max_s": OBJECTIFS["accueil_s"],
+            **({} if repond else {"echec": "le tableau de bord n'a pas répondu : voir journaux/accueil.log"}),
+        }
+        shutil.rmtree(clone, ignore_errors=True)
+
+    def executer(self) -> dict:
+        self.travail.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(self.donnees, ignore_errors=True)
+        debut = time.perf_counter()
+        self.resultats = {
+            "echelle": self.echelle,
+            "lance_le": datetime.now().isoformat(timespec="seconds"),
+            "machine": {
+                "processeurs": os.cpu_count(),
+                "memoire_octets": psutil.virtual_memory().total,
+                "systeme": platform.platform(),
+                "python": platform.python_version(),
+                "duckdb": duckdb.__version__,
+                "charge_au_debut": os.getloadavg(),
+            },
+        }
+        self.etapes()  # the others need its warehouse: a failure here stops the run
+        # Most telling first: on a loaded machine a run may have to stop before the end.
+        for section in (
+            self.plancher_et_pairs,
+            self.etapes_aval,  # before the pages: the evaluation page reads its results
+            self.tableau_de_bord,
+            self.incremental,
+            self.accueil_nouveau_venu,
+            self.pair_postgres,
+            self.passage_a_l_echelle,
+        ):
+            try:
+                section()
+            except Exception as err:  # one figure missing, with why; the others still measured
+                self.resultats.setdefault("echecs", {})[section.__name__] = str(err)[:300]
+                self.progression(f"{section.__name__} : échec ({str(err)[:200]})")
+            self._ecrire_partiel()
+        self.resultats["machine"]["charge_a_la_fin"] = os.getloadavg()
+        self.resultats["duree_totale_s"] = round(time.perf_counter() - debut, 1)
+        return self.resultats
+
+
+def _derniere_erreur(journal: Path) -> str:
+    lignes = [ligne for ligne in journal.read_text(errors="replace").splitlines() if "Erreur" in ligne]
+    return (lignes[-1] if lignes else f"voir {journal}")[:200]
+
+
+def _secondes(texte: str) -> float:
+    """'2 min 3 s' or '12,3 s' (format_fr.duree) -> seconds."""
+    minutes = re.search(r"(\d+)\s*min", texte)
+    secondes = re.search(r"([\d,]+)\s*s$", texte.strip())
+    return (int(minutes[1]) * 60 if minutes else 0) + (
+        float(secondes[1].replace(",", ".")) if secondes else 0
+    )
+
+
+def _sous_etapes(journal: Path) -> dict[str, float]:
+    """The build's parts as `aripa build` prints them (✔ title : duration)."""
+    noms = {
+        "Construction des indicateurs": "dbt_build_s",
+        "Documentation du catalogue": "docs_s",
+        "Publication des fichiers": "publication_s",
+    }
+    parts = {}
+    for ligne in journal.read_text(errors="replace").splitlines():
+        if ligne.startswith("✔"):
+            for debut, cle in noms.items():
+                if debut in ligne:
+                    parts[cle] = _secondes(
+                        ligne.rsplit(":", 1)[1].replace("\u202f", " ").replace("\u00a0", " ")
+                    )
+    return parts
+
+
+def ecrire(resultats: dict, dossier: Path) -> Path:
+    dossier.mkdir(parents=True, exist_ok=True)
+    chemin = dossier / f"banc_{resultats['echelle']}_{resultats['lance_le'].replace(':', '-')}.json"
+    chemin.write_text(json.dumps(resultats, indent=2, ensure_ascii=False, default=str))
+    (dossier / f"dernier_{resultats['echelle']}.json").write_text(chemin.read_text())
+    return chemin
