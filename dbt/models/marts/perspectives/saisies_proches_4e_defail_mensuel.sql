@@ -1,0 +1,83 @@
+-- Seizures on benefits close to the fourth DEFAIL (seed 002: the first three DEFAIL notices are
+-- filed, the fourth closes the procedure): at each month end, the seizures still running whose
+-- third DEFAIL has come, and what they are due each month (TC). Definition in the YAML beside it.
+{%- set niveaux = niveaux_procedure() %}
+
+with mois as (
+
+    select
+        mois,
+        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, 'mois')) }} as date) as fin_de_mois
+    from {{ ref('dim_mois') }}
+
+),
+
+saisies as (
+
+    select * from {{ ref('int_procedures') }} where code_procedure = 'SAISIE'
+
+),
+
+defail as (
+
+    select procedure_id, date_evenement, rang_defail
+    from {{ ref('stg_extractions__evenements') }}
+    where type_evenement = 'DEFAIL'
+
+),
+
+en_cours as (
+
+    -- Each seizure at each month end it is running, with the rank of its last DEFAIL by then.
+    select
+        s.procedure_id,
+        s.cle_debiteur,
+        s.code_caf_gestionnaire,
+        s.code_caf_residence,
+        s.code_departement,
+        s.code_region,
+        s.montant_mensuel_tc,
+        m.mois,
+        max(d.rang_defail) as rang_dernier_defail
+    from saisies as s
+    inner join mois as m
+        on s.date_engagement <= m.fin_de_mois
+        and (s.date_cloture is null or s.date_cloture > m.fin_de_mois)
+    left join defail as d
+        on d.procedure_id = s.procedure_id and d.date_evenement <= m.fin_de_mois
+    group by s.procedure_id, s.cle_debiteur, s.code_caf_gestionnaire, s.code_caf_residence,
+        s.code_departement, s.code_region, s.montant_mensuel_tc, m.mois
+
+),
+
+proches as (
+
+    select * from en_cours where rang_dernier_defail = 3
+
+),
+
+agreges as (
+
+    {{ agreger_par_niveau('proches', niveaux, {'mois': 'mois'}, {
+        'nb_saisies_3_defail': 'count(*)',
+        'montant_mensuel_tc': 'sum(montant_mensuel_tc)',
+        'nb_debiteurs': 'count(distinct cle_debiteur)',
+    }) }}
+
+),
+
+-- Secrecy: cells of fewer than the threshold's débiteurs, and their complements over the zones.
+{{ secret_statistique('agreges', niveaux, ['mois'], comptage='nb_debiteurs', valeur='nb_saisies_3_defail') }}
+
+select
+    agreges.niveau,
+    agreges.type_zone,
+    agreges.code_zone,
+    agreges.libelle_zone,
+    agreges.mois,
+    cast(agreges.nb_saisies_3_defail as bigint) as nb_saisies_3_defail,
+    cast(agreges.montant_mensuel_tc as decimal(18, 2)) as montant_mensuel_tc,
+    cast(agreges.nb_debiteurs as bigint) as nb_debiteurs,
+    agreges.est_diffusable,
+    agreges.motif_secret
+from secret as agreges
