@@ -4,6 +4,7 @@ the run date. The publish step copies it to the scopes that may read it."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -72,7 +73,30 @@ def prevoir(
     return Resultat(pd.DataFrame(lignes), detail, synthese, horizons, retenus, [])
 
 
-def ecrire(resultat: Resultat, entrepot: Path, duree_s: float) -> datetime:
+def empreinte(series: list[Serie]) -> str:
+    """SHA-256 of the series and of the method's settings: the same inputs give the same forecasts."""
+    h = hashlib.sha256(f"{FENETRE_AJUSTEMENT}|{ORIGINES}|{sorted(MODELES)}".encode())
+    for s in series:
+        h.update(f"{s.serie}|{s.niveau}|{s.code_zone}|{s.mois[0]:%Y-%m}|".encode())
+        h.update(s.valeurs.tobytes())
+    return h.hexdigest()
+
+
+def deja_calculees(entrepot: Path, empreinte_series: str) -> datetime | None:
+    """When the forecasts in the warehouse were computed from these very series (None: they were
+    not): a second `aripa demo` on the same data does not refit 300 models."""
+    with duckdb.connect(str(entrepot), read_only=True) as con:
+        try:
+            ligne = con.execute(
+                f"select calcule_le_utc from {SCHEMA}.execution where empreinte_series = ?",
+                [empreinte_series],
+            ).fetchone()
+        except duckdb.Error:  # no forecast yet, or one written before the fingerprint existed
+            return None
+    return ligne[0] if ligne else None
+
+
+def ecrire(resultat: Resultat, entrepot: Path, duree_s: float, empreinte_series: str = "") -> datetime:
     """Replace the tables of schema `prevision` in one transaction, each row stamped with the run
     time (UTC). Back-test scores are pooled over zones (no row describes one Caf); the per-zone
     errors stay in the warehouse, unpublished (`retro_detail` is not copied by the publish step)."""
@@ -85,6 +109,7 @@ def ecrire(resultat: Resultat, entrepot: Path, duree_s: float) -> datetime:
             "nb_series": [resultat.previsions[["serie", "code_zone"]].drop_duplicates().shape[0]],
             "series_ecartees": ["; ".join(resultat.ecartees)],
             "duree_s": [round(duree_s, 1)],
+            "empreinte_series": [empreinte_series],
         }
     )
     tables = {
@@ -109,6 +134,26 @@ def ecrire(resultat: Resultat, entrepot: Path, duree_s: float) -> datetime:
 TABLES_PUBLIEES = ("previsions", "retro_synthese", "retro_horizons", "execution")
 
 
+def lire_resultat(entrepot: Path) -> Resultat:
+    """The forecasts and back-test scores already in the warehouse."""
+    with duckdb.connect(str(entrepot), read_only=True) as con:
+        tables = {
+            t: con.execute(f"select * from {SCHEMA}.{t}").df() for t in (*TABLES_PUBLIEES, "retro_detail")
+        }
+    synthese = tables["retro_synthese"]
+    retenus = dict(
+        zip(
+            synthese.loc[synthese["est_retenu"], "serie"],
+            synthese.loc[synthese["est_retenu"], "modele"],
+            strict=True,
+        )
+    )
+    ecartees = [e for e in str(tables["execution"]["series_ecartees"].iloc[0]).split("; ") if e]
+    return Resultat(
+        tables["previsions"], tables["retro_detail"], synthese, tables["retro_horizons"], retenus, ecartees
+    )
+
+
 def executer(
     entrepot: Path, progression: Callable[[str], None] = lambda _: None
 ) -> tuple[Resultat, datetime]:
@@ -116,8 +161,15 @@ def executer(
     series, ecartees = lire_series(entrepot, FENETRE_AJUSTEMENT + max(ORIGINES))
     if not series:
         raise ValueError("aucune série à prévoir : lancer `aripa build` d'abord")
+    cle = empreinte(series)
+    calcule_le = deja_calculees(entrepot, cle)
+    if calcule_le is not None:
+        progression(
+            f"séries inchangées depuis le calcul du {calcule_le:%d/%m/%Y à %H:%M} UTC : prévisions gardées"
+        )
+        return lire_resultat(entrepot), calcule_le
     progression(f"{len(series)} séries ({len(ecartees)} écartées)")
     resultat = prevoir(series, progression=progression)
     resultat = Resultat(**{**resultat.__dict__, "ecartees": ecartees})
-    calcule_le = ecrire(resultat, entrepot, time.perf_counter() - debut)
+    calcule_le = ecrire(resultat, entrepot, time.perf_counter() - debut, cle)
     return resultat, calcule_le
