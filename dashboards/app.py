@@ -18,6 +18,9 @@ navigation = st.navigation(
                 default=True,  # served at "/"
             ),
         ],
+        "Perspectives": [
+            st.Page(str(VUES / "perspectives.py"), title="Alertes, prévisions, objectifs"),
+        ],
         "Évaluation": [
             st.Page(str(VUES / "evaluation_gipa.py"), title="Expérimentation GIPA"),
         ],

@@ -33,6 +33,13 @@ SERIES = {
 }
 MODELES = {"ets": "lissage exponentiel (ETS)", "saisonnier_naif": "saisonnier naïf"}
 HORIZONS = (1, 3, 6, 12, 24)
+FONDEMENTS = {
+    "rattrapage": "rattrapage de la moitié de l'écart au taux attendu",
+    "tendance": "prolongement de sa tendance",
+    "progression_minimale": "progression minimale",
+    "plafond_progression": "progression plafonnée",
+    "maintien": "maintien (au plafond)",
+}
 
 
 def _lire_ou_vide(sql: str, parametres: tuple = ()) -> pd.DataFrame:
@@ -112,7 +119,8 @@ else:
         format_fr.nombre(len(secretes)),
         help="Cellules examinées dont les chiffres ne sont pas publiés (trop peu de personnes).",
     )
-    tableau = tableau_alertes(pd.concat([levees, secretes]).drop_duplicates())
+    # The table lists the alerts raised; a masked cell (its figures unpublished) is only counted.
+    tableau = tableau_alertes(levees)
     st.dataframe(tableau, hide_index=True, width="stretch")
     nom = f"alertes_{mois_choisi:%Y-%m}"
     d1, d2 = st.columns(2)
@@ -248,7 +256,7 @@ else:
                 "Tendance / an": objectifs["tendance_annuelle"].map(format_fr.points),
                 "Progression retenue": objectifs["progression_retenue"].map(format_fr.points),
                 "Objectif": objectifs["objectif_taux"].map(format_fr.pourcentage),
-                "Fondement": objectifs["fondement"].fillna(SECRET),
+                "Fondement": objectifs["fondement"].map(FONDEMENTS).fillna(SECRET),
             }
         ),
         hide_index=True,
