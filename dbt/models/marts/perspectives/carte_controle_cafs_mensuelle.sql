@@ -30,7 +30,7 @@ reference as (
         avg(passe.ratio_observe_attendu) as ratio_central,
         stddev_samp(passe.ratio_observe_attendu) as ecart_type
     from ratios as courant
-    inner join ratios as passe
+    left join ratios as passe
         on passe.code_zone = courant.code_zone
         and passe.mois >= cast({{ dbt.dateadd('month', -(mois_reference + 2), 'courant.mois') }} as date)
         and passe.mois <= cast({{ dbt.dateadd('month', -3, 'courant.mois') }} as date)
@@ -40,15 +40,20 @@ reference as (
 
 ecarts as (
 
+    -- Every Caf-month of the calendar has its row (monthly marts follow dim_mois); without enough
+    -- reference months, no limits and no rule.
     select
         ratios.*,
         reference.nb_mois_reference,
-        reference.ratio_central,
-        reference.ecart_type,
-        (ratios.ratio_observe_attendu - reference.ratio_central) / nullif(reference.ecart_type, 0) as ecart_reduit
+        case when reference.nb_mois_reference >= {{ mois_reference_min }} then reference.ratio_central end
+            as ratio_central,
+        case when reference.nb_mois_reference >= {{ mois_reference_min }} then reference.ecart_type end
+            as ecart_type,
+        case when reference.nb_mois_reference >= {{ mois_reference_min }} then
+            (ratios.ratio_observe_attendu - reference.ratio_central) / nullif(reference.ecart_type, 0)
+        end as ecart_reduit
     from ratios
     inner join reference on ratios.code_zone = reference.code_zone and ratios.mois = reference.mois
-    where reference.nb_mois_reference >= {{ mois_reference_min }}
 
 ),
 
@@ -75,8 +80,8 @@ cartes as (
 
     select
         e.*,
-        abs(e.ecart_reduit) > 3 as regle_3_sigma,
-        (e.ecart_reduit > 2 and t.nb_au_dessus_2_sigma >= 2) or (e.ecart_reduit < -2 and t.nb_en_dessous_2_sigma >= 2)
+        coalesce(abs(e.ecart_reduit) > 3, false) as regle_3_sigma,
+        coalesce((e.ecart_reduit > 2 and t.nb_au_dessus_2_sigma >= 2) or (e.ecart_reduit < -2 and t.nb_en_dessous_2_sigma >= 2), false)
             as regle_2_sur_3
     from ecarts as e
     inner join trois_mois as t on e.code_zone = t.code_zone and e.mois = t.mois

@@ -50,24 +50,21 @@ en_cours as (
 
 ),
 
-proches as (
-
-    select * from en_cours where rang_dernier_defail = 3
-
-),
-
 agreges as (
 
-    {{ agreger_par_niveau('proches', niveaux, {'mois': 'mois'}, {
-        'nb_saisies_3_defail': 'count(*)',
-        'montant_mensuel_tc': 'sum(montant_mensuel_tc)',
+    -- Every zone-month with seizures running has its cell (monthly marts follow dim_mois), 0 when
+    -- none has had its third DEFAIL.
+    {{ agreger_par_niveau('en_cours', niveaux, {'mois': 'mois'}, {
+        'nb_saisies_3_defail': 'sum(case when rang_dernier_defail = 3 then 1 else 0 end)',
+        'montant_mensuel_tc': 'sum(case when rang_dernier_defail = 3 then montant_mensuel_tc else 0 end)',
         'nb_debiteurs': 'count(distinct cle_debiteur)',
     }) }}
 
 ),
 
--- Secrecy: cells of fewer than the threshold's débiteurs, and their complements over the zones.
-{{ secret_statistique('agreges', niveaux, ['mois'], comptage='nb_debiteurs', valeur='nb_saisies_3_defail') }}
+-- Secrecy, as in saisies_prestations_mensuel: cells of fewer than the threshold's débiteurs with a
+-- seizure running, and their complements over the zones.
+{{ secret_statistique('agreges', niveaux, ['mois'], comptage='nb_debiteurs', valeur='nb_debiteurs') }}
 
 select
     agreges.niveau,
