@@ -198,7 +198,7 @@ else:
 st.header("Courbes de recouvrement par cohorte")
 courbes = _lire_ou_vide(
     "select * from marts.courbes_recouvrement_cohortes "
-    "where code_procedure = 'ENSEMBLE' and statut_debiteur = 'ENSEMBLE' order by annee_cohorte"
+    "where code_procedure = 'ENSEMBLE' order by annee_cohorte"
 )
 if courbes.empty:
     st.info("Aucune courbe publiée.")

@@ -49,7 +49,7 @@ def chapitre(fichier: Path) -> Chapitre:
         courbes = _table(
             con,
             "select * from marts.courbes_recouvrement_cohortes where niveau = 'national' "
-            "and code_procedure = 'ENSEMBLE' and statut_debiteur = 'ENSEMBLE' order by annee_cohorte",
+            "and code_procedure = 'ENSEMBLE' order by annee_cohorte",
         )
         objectifs = _table(con, "select * from marts.objectifs_cafs_annuels order by niveau desc, code_zone")
         execution = _table(con, "select calcule_le_utc from prevision.execution")
