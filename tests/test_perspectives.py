@@ -228,3 +228,47 @@ def situations_plantees(publication: Path) -> dict[str, bool]:
 def test_les_situations_plantees_sont_dans_la_liste_des_alertes(demo):
     trouvees = situations_plantees(demo["donnees"] / "warehouse" / "publication" / "national.duckdb")
     assert trouvees == {"derive_caf": True, "saisie_4e_defail": True}
+
+
+def test_les_previsions_ecrites_sont_relues_et_gardees_tant_que_les_series_ne_changent_pas(tmp_path):
+    from pipelines.prevision import executer as ex
+
+    mois = np.arange(48)
+    serie = _serie(500 + 3 * mois + 20 * np.sin(2 * np.pi * mois / 12))
+    resultat = ex.prevoir([serie], origines=[12], fenetre=36)
+    assert set(resultat.retro_synthese["modele"]) == {"ets", "saisonnier_naif"}
+    assert resultat.retro_synthese["est_retenu"].sum() == 1
+    p = resultat.previsions
+    assert (
+        len(p) == 12 and p["mois"].iloc[0] == date(2024, 1, 1) and p["horizon"].tolist() == list(range(1, 13))
+    )
+    assert (p["borne_basse_95"] >= 0).all()
+    entrepot = tmp_path / "entrepot.duckdb"
+    duckdb.connect(str(entrepot)).close()  # a warehouse without schema prevision yet
+    cle = ex.empreinte([serie])
+    assert ex.deja_calculees(entrepot, cle) is None  # nothing written yet
+    calcule_le = ex.ecrire(resultat, entrepot, 1.0, cle)
+    assert ex.deja_calculees(entrepot, cle) == calcule_le
+    autre = _serie(serie.valeurs + 1)
+    assert ex.deja_calculees(entrepot, ex.empreinte([autre])) is None  # new figures: refit
+    relu = ex.lire_resultat(entrepot)
+    assert relu.previsions["prevision"].tolist() == pytest.approx(p["prevision"].tolist())
+    assert relu.retenus == resultat.retenus
+
+
+def test_le_chapitre_du_rapport_lit_le_fichier_publie(tmp_path):
+    from pipelines.prevision.rapport import chapitre
+
+    _publication_de_test(tmp_path)
+    c = chapitre(tmp_path / "warehouse" / "publication" / "national.duckdb")
+    # The latest month's alerts raised (the masked cell is not a raised alert).
+    assert sorted(c.alertes["code_zone"]) == ["691", "FR"]
+    assert c.previsions.empty and c.calcule_le_utc is None  # aripa forecast not run: said, not failed
+
+
+def test_aripa_forecast_sans_entrepot_le_dit(tmp_path):
+    from tests.conftest import aripa
+
+    sortie = aripa("forecast", donnees=tmp_path)
+    assert sortie.returncode == 1
+    assert "entrepôt absent" in sortie.stdout

@@ -107,7 +107,6 @@ def ecrire(resultat: Resultat, entrepot: Path, duree_s: float, empreinte_series:
             "fenetre_ajustement_mois": [FENETRE_AJUSTEMENT],
             "origines_retro_test": [", ".join(str(o) for o in ORIGINES)],
             "nb_series": [resultat.previsions[["serie", "code_zone"]].drop_duplicates().shape[0]],
-            "series_ecartees": ["; ".join(resultat.ecartees)],
             "duree_s": [round(duree_s, 1)],
             "empreinte_series": [empreinte_series],
         }
@@ -118,6 +117,8 @@ def ecrire(resultat: Resultat, entrepot: Path, duree_s: float, empreinte_series:
         "retro_horizons": resultat.retro_horizons,
         "retro_detail": resultat.retro_detail,
         "execution": execution,
+        # Which zones were left out and why: it names Cafs, so it stays in the warehouse.
+        "series_ecartees": pd.DataFrame({"raison": pd.Series(resultat.ecartees, dtype="string")}),
     }
     with duckdb.connect(str(entrepot)) as con:
         con.execute("begin")
@@ -138,7 +139,8 @@ def lire_resultat(entrepot: Path) -> Resultat:
     """The forecasts and back-test scores already in the warehouse."""
     with duckdb.connect(str(entrepot), read_only=True) as con:
         tables = {
-            t: con.execute(f"select * from {SCHEMA}.{t}").df() for t in (*TABLES_PUBLIEES, "retro_detail")
+            t: con.execute(f"select * from {SCHEMA}.{t}").df()
+            for t in (*TABLES_PUBLIEES, "retro_detail", "series_ecartees")
         }
     synthese = tables["retro_synthese"]
     retenus = dict(
@@ -148,7 +150,7 @@ def lire_resultat(entrepot: Path) -> Resultat:
             strict=True,
         )
     )
-    ecartees = [e for e in str(tables["execution"]["series_ecartees"].iloc[0]).split("; ") if e]
+    ecartees = tables["series_ecartees"]["raison"].tolist()
     return Resultat(
         tables["previsions"], tables["retro_detail"], synthese, tables["retro_horizons"], retenus, ecartees
     )
