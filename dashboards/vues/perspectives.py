@@ -168,7 +168,13 @@ else:
             )
         )
     figure.add_trace(go.Scatter(x=p["mois"], y=p["prevision"], name="prévision", mode="lines+markers"))
-    figure.update_layout(separators=", ", height=380, margin={"t": 20})
+    figure.update_layout(
+        separators=", ",
+        height=380,
+        margin={"t": 20},
+        # French month labels (Plotly's own are English).
+        xaxis={"tickvals": list(p["mois"]), "ticktext": [format_fr.mois_court(m) for m in p["mois"]]},
+    )
     st.plotly_chart(figure, width="stretch")
     modele = p["modele"].iloc[0]
     st.caption(
@@ -246,17 +252,23 @@ else:
         "dossiers de la Caf, ou sa tendance sur trois ans, au moins 0,5 point, au plus 3 points, "
         "objectif au plus 95 %. Règles dans la documentation du mart."
     )
+    # A masked cell's values are empty in the published file: they read « secret ».
+    publie = objectifs["est_diffusable"].astype(bool)
+
+    def colonne(valeurs: pd.Series, format_) -> pd.Series:
+        return valeurs.map(format_).where(publie, SECRET)
+
     st.dataframe(
         pd.DataFrame(
             {
                 "Zone": objectifs["libelle_zone"],
                 "Départ": objectifs["annee_depart"],
-                "Taux observé": objectifs["taux_observe"].map(format_fr.pourcentage),
-                "Taux attendu (dossiers)": objectifs["taux_attendu"].map(format_fr.pourcentage),
-                "Tendance / an": objectifs["tendance_annuelle"].map(format_fr.points),
-                "Progression retenue": objectifs["progression_retenue"].map(format_fr.points),
-                "Objectif": objectifs["objectif_taux"].map(format_fr.pourcentage),
-                "Fondement": objectifs["fondement"].map(FONDEMENTS).fillna(SECRET),
+                "Taux observé": colonne(objectifs["taux_observe"], format_fr.pourcentage),
+                "Taux attendu (dossiers)": colonne(objectifs["taux_attendu"], format_fr.pourcentage),
+                "Tendance / an": colonne(objectifs["tendance_annuelle"], format_fr.points),
+                "Progression retenue": colonne(objectifs["progression_retenue"], format_fr.points),
+                "Objectif": colonne(objectifs["objectif_taux"], format_fr.pourcentage),
+                "Fondement": colonne(objectifs["fondement"], lambda f: FONDEMENTS.get(f, f)),
             }
         ),
         hide_index=True,
