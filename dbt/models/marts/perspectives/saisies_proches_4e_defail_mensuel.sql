@@ -12,9 +12,11 @@ with mois as (
 
 ),
 
-saisies as (
+procedures as (
 
-    select * from {{ ref('int_procedures') }} where code_procedure = 'SAISIE'
+    -- Every recovery procedure, so that each zone-month with cases running has its cell from the
+    -- calendar's first month (monthly marts follow dim_mois), seizures or not.
+    select * from {{ ref('int_procedures') }} where est_recouvrement
 
 ),
 
@@ -28,9 +30,10 @@ defail as (
 
 en_cours as (
 
-    -- Each seizure at each month end it is running, with the rank of its last DEFAIL by then.
+    -- Each procedure at each month end it is running, with the rank of its last DEFAIL by then.
     select
         s.procedure_id,
+        s.code_procedure,
         s.cle_debiteur,
         s.code_caf_gestionnaire,
         s.code_caf_residence,
@@ -39,25 +42,24 @@ en_cours as (
         s.montant_mensuel_tc,
         m.mois,
         max(d.rang_defail) as rang_dernier_defail
-    from saisies as s
+    from procedures as s
     inner join mois as m
         on s.date_engagement <= m.fin_de_mois
         and (s.date_cloture is null or s.date_cloture > m.fin_de_mois)
     left join defail as d
         on d.procedure_id = s.procedure_id and d.date_evenement <= m.fin_de_mois
-    group by s.procedure_id, s.cle_debiteur, s.code_caf_gestionnaire, s.code_caf_residence,
+    group by s.procedure_id, s.code_procedure, s.cle_debiteur, s.code_caf_gestionnaire, s.code_caf_residence,
         s.code_departement, s.code_region, s.montant_mensuel_tc, m.mois
 
 ),
 
 agreges as (
 
-    -- Every zone-month with seizures running has its cell (monthly marts follow dim_mois), 0 when
-    -- none has had its third DEFAIL.
+    -- 0 where no seizure has had its third DEFAIL.
     {{ agreger_par_niveau('en_cours', niveaux, {'mois': 'mois'}, {
-        'nb_saisies_3_defail': 'sum(case when rang_dernier_defail = 3 then 1 else 0 end)',
-        'montant_mensuel_tc': 'sum(case when rang_dernier_defail = 3 then montant_mensuel_tc else 0 end)',
-        'nb_debiteurs': 'count(distinct cle_debiteur)',
+        'nb_saisies_3_defail': "sum(case when code_procedure = 'SAISIE' and rang_dernier_defail = 3 then 1 else 0 end)",
+        'montant_mensuel_tc': "sum(case when code_procedure = 'SAISIE' and rang_dernier_defail = 3 then montant_mensuel_tc else 0 end)",
+        'nb_debiteurs': "count(distinct case when code_procedure = 'SAISIE' then cle_debiteur end)",
     }) }}
 
 ),
