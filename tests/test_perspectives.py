@@ -244,7 +244,8 @@ def test_les_previsions_ecrites_sont_relues_et_gardees_tant_que_les_series_ne_ch
     )
     assert (p["borne_basse_95"] >= 0).all()
     entrepot = tmp_path / "entrepot.duckdb"
-    duckdb.connect(str(entrepot)).close()  # a warehouse without schema prevision yet
+    # A warehouse without schema prevision yet, kept open as dbt's run keeps it in `aripa demo`.
+    garde = duckdb.connect(str(entrepot))
     cle = ex.empreinte([serie])
     assert ex.deja_calculees(entrepot, cle) is None  # nothing written yet
     calcule_le = ex.ecrire(resultat, entrepot, 1.0, cle)
@@ -254,6 +255,7 @@ def test_les_previsions_ecrites_sont_relues_et_gardees_tant_que_les_series_ne_ch
     relu = ex.lire_resultat(entrepot)
     assert relu.previsions["prevision"].tolist() == pytest.approx(p["prevision"].tolist())
     assert relu.retenus == resultat.retenus
+    garde.close()
 
 
 def test_le_chapitre_du_rapport_lit_le_fichier_publie(tmp_path):

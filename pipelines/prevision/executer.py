@@ -85,7 +85,7 @@ def empreinte(series: list[Serie]) -> str:
 def deja_calculees(entrepot: Path, empreinte_series: str) -> datetime | None:
     """When the forecasts in the warehouse were computed from these very series (None: they were
     not): a second `aripa demo` on the same data does not refit 300 models."""
-    with duckdb.connect(str(entrepot), read_only=True) as con:
+    with duckdb.connect(str(entrepot)) as con:
         try:
             ligne = con.execute(
                 f"select calcule_le_utc from {SCHEMA}.execution where empreinte_series = ?",
@@ -137,7 +137,7 @@ TABLES_PUBLIEES = ("previsions", "retro_synthese", "retro_horizons", "execution"
 
 def lire_resultat(entrepot: Path) -> Resultat:
     """The forecasts and back-test scores already in the warehouse."""
-    with duckdb.connect(str(entrepot), read_only=True) as con:
+    with duckdb.connect(str(entrepot)) as con:
         tables = {
             t: con.execute(f"select * from {SCHEMA}.{t}").df()
             for t in (*TABLES_PUBLIEES, "retro_detail", "series_ecartees")

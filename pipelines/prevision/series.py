@@ -65,7 +65,9 @@ def lire_series(entrepot, fenetre: int) -> tuple[list[Serie], list[str]]:
     months, or a cell masked by statistical secrecy in the window (a forecast published from it
     would come close to a figure the marts do not publish). Published: the forecasts only, never
     the history they are fitted on."""
-    with duckdb.connect(str(entrepot), read_only=True) as con:
+    # Not read_only: in `aripa demo` dbt's connection to this file is still open in the process, and
+    # DuckDB refuses a second connection with another configuration.
+    with duckdb.connect(str(entrepot)) as con:
         cadre = con.execute(REQUETE).df()
     return decouper(cadre, fenetre)
 
