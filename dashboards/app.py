@@ -39,6 +39,7 @@ navigation = st.navigation(
             page("creances.py", "Créances"),
             page("asf_saisies.py", "ASF et saisies"),
         ],
+        "Perspectives": [page("perspectives.py", "Alertes, prévisions, objectifs")],
         "Évaluation": [page("evaluation_gipa.py", "Expérimentation GIPA")],
         "Référence": [
             page("qualite.py", "Qualité des données"),

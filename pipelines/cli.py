@@ -513,6 +513,39 @@ def _evaluer(c: Chemins) -> None:
         dire(f"fichiers publiés, un par portée de lecteurs : {publier(c)}")
 
 
+def _prevoir(c: Chemins) -> None:
+    from pipelines.construction import publier
+
+    with etape("Prévisions à 12 mois par Caf pivot (rétro-test, lissage exponentiel)") as dire:
+        if not c.entrepot.exists():
+            raise EtapeEchouee(
+                f"entrepôt absent ({c.entrepot}) : lancer `aripa ingest` et `aripa build` d'abord"
+            )
+        import duckdb
+
+        from pipelines.prevision.executer import SCHEMA, executer
+        from pipelines.prevision.rapport import lignes_synthese
+
+        try:
+            resultat, calcule_le = executer(c.entrepot, progression=dire)
+        except duckdb.CatalogException as err:
+            raise EtapeEchouee("marts absents : lancer `aripa build` d'abord") from err
+        for ligne in lignes_synthese(resultat.retro_synthese):
+            dire(ligne)
+        for raison in resultat.ecartees:
+            dire(f"écartée : {raison}")
+        dire(f"prévisions écrites dans {SCHEMA}.previsions (calculées le {calcule_le:%d/%m/%Y à %H:%M} UTC)")
+    with etape("Publication des fichiers lus par les tableaux de bord") as dire:
+        dire(f"fichiers publiés, un par portée de lecteurs : {publier(c)}")
+
+
+@app.command()
+def forecast(data_dir: OptionDonnees = None) -> None:
+    """Prévoir 12 mois de stock de procédures et de montants attendus / encaissés par Caf pivot
+    (rétro-test face au saisonnier naïf, schéma `prevision`, publication)."""
+    _executer(lambda: _prevoir(chemins(data_dir)))
+
+
 def _evaluer_fichier(fichier: Path, colonnes) -> None:
     from pipelines.evaluation.panel_externe import evaluer_fichier
 
@@ -657,7 +690,7 @@ def demo(
     to: Annotated[str, typer.Option("--to", help="Dernier mois exporté (AAAA-MM).")] = "2026-10",
     data_dir: OptionDonnees = None,
 ) -> None:
-    """Tout enchaîner sur les données de démonstration : generate, ingest, build, evaluate, report
+    """Tout enchaîner sur les données de démonstration : generate, ingest, build, forecast, evaluate, report
     (, dashboard)."""
     c = chemins(data_dir)
 
@@ -666,6 +699,7 @@ def demo(
         _generer(c, None, seed, mois_option(from_), mois_option(to), "demo")
         _ingerer(c)
         _construire(c)
+        _prevoir(c)
         _evaluer(c)
         _rapport(c, "national", to, None)  # the latest month's national report
         console.print(

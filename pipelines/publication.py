@@ -12,7 +12,9 @@ What goes in (the `diffusion` meta of each mart's YAML, read from dbt's manifest
 - `reference` (dim_*), `national` (national figures only), `reseau` (the network's distribution,
   naming no Caf): copied as built;
 - the warehouse schema `evaluation` (written by `aripa evaluate`, whatever its tables) and the GIPA
-  results `aripa evaluate` writes beside the marts: to the national and committee scopes.
+  results `aripa evaluate` writes beside the marts: to the national and committee scopes;
+- the warehouse schema `prevision` (written by `aripa forecast`): to every scope, its rows by zone
+  filtered like the marts.
 Nothing else: no fct_* per procedure, no int_*, staging, raw, audit or quarantine.
 
 Scopes (pipelines/portees.py): `national` (every zone), `comite` (national, regional and
@@ -171,10 +173,30 @@ def _ecrire_portee(con: duckdb.DuckDBPyConnection, cible: Path, regles_: list[Re
                 )
                 _commentaires(con, source, SCHEMA_EVALUATION, table)
             _publier_empreinte_panel(con, source)
+        _publier_prevision(con, source, portee)
     finally:
         con.execute("detach cible")
     os.chmod(provisoire, 0o640)  # pseudonymised aggregates: their owner, and the dashboards' group, only
     os.replace(provisoire, cible)
+
+
+def _publier_prevision(con: duckdb.DuckDBPyConnection, source: str, portee: Portee) -> None:
+    """Schema `prevision` (`aripa forecast`), in every scope: a table with zones is filtered like
+    the marts (a Caf's file gets the national forecasts and its own pivot's, the committee's the
+    national ones); the back-test scores, pooled over zones, are copied whole. The per-zone
+    back-test errors are not published."""
+    from pipelines.prevision.executer import SCHEMA, TABLES_PUBLIEES
+
+    tables = [t for t in _tables(con, source, SCHEMA) if t in TABLES_PUBLIEES]
+    if not tables:
+        return
+    con.execute(f"create schema cible.{SCHEMA}")
+    for table in tables:
+        colonnes = {c for c, _ in _colonnes(con, source, SCHEMA, table)}
+        filtre = _filtre_zones(portee) if {"niveau", "type_zone", "code_zone"} <= colonnes else "true"
+        con.execute(
+            f"create table cible.{SCHEMA}.{table} as select * from {source}.{SCHEMA}.{table} where {filtre}"
+        )
 
 
 def _publier_empreinte_panel(con: duckdb.DuckDBPyConnection, source: str) -> None:

@@ -81,6 +81,15 @@ MARTS: dict[str, Structure] = {
     "saisies_prestations_mensuel": Structure(["mois"], "saisies_actives", "saisies_actives"),
     # One level, no sum between its rows: the attacker has nothing to solve, the scan applies.
     "comparaison_reseau_cafs_annuelle": Structure(["annee"], None, "nb_cafs_comparables"),
+    # Issue 20. The curves' two axes are two tables (their common ENSEMBLE rows in the first); the
+    # targets, the control chart and the alert list hold rates and flags, no sum to solve.
+    "courbes_recouvrement_cohortes": Structure(
+        ["annee_cohorte", "code_procedure"], "nb_debiteurs", "nb_procedures", ["code_procedure"]
+    ),
+    "courbes_recouvrement_cohortes_statut": Structure(
+        ["annee_cohorte", "statut_debiteur"], "nb_debiteurs", "nb_procedures"
+    ),
+    "saisies_proches_4e_defail_mensuel": Structure(["mois"], "nb_debiteurs", "nb_saisies_3_defail"),
 }
 
 # A mart summing the months of another, cell by cell: (derived, monthly, how a month maps to the

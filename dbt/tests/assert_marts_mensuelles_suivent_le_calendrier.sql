@@ -4,7 +4,9 @@
 -- outside the calendar, or a mart whose first month is not the calendar's first month. dbt needs
 -- the refs named at parse time: a new monthly mart missing from this list makes the test error
 -- (dbt asks for its depends_on line), never pass unchecked.
+-- depends_on: {{ ref('alertes_mensuelles') }}
 -- depends_on: {{ ref('asf_beneficiaires_mensuel') }}
+-- depends_on: {{ ref('carte_controle_cafs_mensuelle') }}
 -- depends_on: {{ ref('creances_mouvements_mensuel') }}
 -- depends_on: {{ ref('evaluation_panel_gipa') }}
 -- depends_on: {{ ref('evaluation_series_gipa_mensuel') }}
@@ -12,6 +14,7 @@
 -- depends_on: {{ ref('procedures_entrees_sorties_mensuel') }}
 -- depends_on: {{ ref('qualite_donnees_mensuelle') }}
 -- depends_on: {{ ref('saisies_prestations_mensuel') }}
+-- depends_on: {{ ref('saisies_proches_4e_defail_mensuel') }}
 -- depends_on: {{ ref('taux_recouvrement_flux_mensuel') }}
 -- depends_on: {{ ref('taux_recouvrement_glissant_12_mois') }}
 {%- set marts = [] %}

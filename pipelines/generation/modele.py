@@ -11,7 +11,9 @@ the indicators mean something:
   TC flow rate follows the published path;
 - GIPA: in the 20 experimental départements (reference seed), from 2014-10, the propensity is
   raised by a département-specific amount; from the generalisation (2016-04) every département
-  gets the national average. The expected effect this implies is written to the truth file.
+  gets the national average. The expected effect this implies is written to the truth file;
+- a planted drift (DERIVE_PLANTEE): one Caf pivot pays less often over the last months exported,
+  the situation the alert list's control chart is there to catch.
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ SAISON = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.93, 0.90, 1.0, 1.0, 1.0, 0.92
 PART_TC_SI_PAIEMENT = 0.85 + 0.15 * 0.6  # E[share of the TC paid | a payment]: 85 % full, else 30-90 %
 PART_ARRIERES_SI_PAIEMENT = 0.7  # a payment covers the month's arrears instalment 7 times in 10
 DEBUT_GIPA, FIN_GIPA = tr.index_mois("2014-10"), tr.index_mois("2016-03")
+# Planted situation for the alert list (issue 20): the Caf pivot du Rhône (691) pays 35 % less
+# often over the last 3 exported months than its own level, its case mix unchanged: the control
+# chart of carte_controle_cafs_mensuelle must flag it (tests/test_perspectives.py checks it).
+DERIVE_PLANTEE = ("691", 3, 0.65)
 
 
 @dataclass(frozen=True)
@@ -494,6 +500,13 @@ def simuler_mensualites(procedures: pl.DataFrame, p: Parametres, rng: np.random.
     verite |= _verite_arrieres_pde(
         p, departement, mois, prob * arr_du - prob_sans * arr_du_sans, experimental & (type_idx == 1)
     )
+
+    # Planted drift (issue 20, the alert list's control chart): the Caf pivot DERIVE_PLANTEE's
+    # payment propensity drops in the last months exported. Drawn from no random number, so every
+    # other row of the extracts is unchanged.
+    caf_derive, mois_derive, facteur_derive = DERIVE_PLANTEE
+    derive = (actives["code_caf_gestionnaire"].to_numpy()[idx] == caf_derive) & (mois > p.fin - mois_derive)
+    prob = np.where(derive, prob * facteur_derive, prob)
 
     paie = rng.random(k) < prob
     complet = rng.random(k) < 0.85
