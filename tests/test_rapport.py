@@ -70,6 +70,7 @@ def petit_publie(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ["build"],
         ["report", "--month", "2026-02"],
         ["report", "--month", "2026-02", "--scope", "caf:311"],
+        ["report", "--month", "2026-01"],
     ):
         r = subprocess.run(
             [sys.executable, "-m", "pipelines.cli", *etape],
@@ -124,6 +125,27 @@ def test_qualite_du_mois_fichiers_et_quarantaine_par_regle(petit_publie: Path) -
     assert re.search(r"Procédures \(photographie\)\s+code_inconnu\s+1\s+1\n", qualite)
     assert "format_montant" not in qualite
     assert "11 lignes lues, 3 en quarantaine" in plat(qualite)
+    assert "Sources : qualite_fichiers_recus et qualite_quarantaine_regles" in plat(qualite)
+
+
+@pytest.mark.xdist_group("petit_rapport")  # one build of the module fixture
+def test_qualite_d_un_mois_sans_photographie_compte_zero_fichier(petit_publie: Path) -> None:
+    """January: the procedures snapshot covers February only, so January reads 0 procedures file
+    (a line of zeros, not a missing line); plan_2026-01 3 rows read and loaded; versements_2026-01
+    3 rows read (V1, V2, V3), V3's amount `abc` quarantined (format_montant, on one field): 2 loaded,
+    1 in quarantine. 6 rows read, 1 in quarantine; February's rules are not January's."""
+    qualite = section(
+        texte_pdf(petit_publie / "outputs" / "rapports" / "rapport_national_2026-01.pdf", mise_en_page=True),
+        "5. Qualité des données reçues —",
+        "Annexe —",
+    )
+    assert re.search(r"Procédures \(photographie\)\s+0\s+0\s+0\s+0\s+0\s+0\s+0\s+0\n", qualite), qualite
+    assert re.search(r"Plan de recouvrement\s+1\s+1\s+0\s+0\s+0\s+3\s+3\s+0\n", qualite), qualite
+    assert re.search(r"Versements\s+1\s+1\s+0\s+0\s+0\s+3\s+2\s+1\n", qualite), qualite
+    assert re.search(r"Versements\s+format_montant\s+1\s+1\n", qualite), qualite
+    for regle in ("cle_en_double", "format_date", "code_inconnu"):
+        assert regle not in qualite
+    assert "6 lignes lues, 1 en quarantaine" in plat(qualite)
 
 
 @pytest.mark.xdist_group("petit_rapport")  # one build of the module fixture
@@ -230,8 +252,7 @@ def test_rapport_national_de_la_demo_egal_aux_marts(demo: dict) -> None:
             "and methode = 'twfe_randomisation'"
         ).fetchone()
         (lues,) = con.execute(
-            "select sum(lignes_lues) from marts.qualite_donnees_mensuelle "
-            "where regle = 'ENSEMBLE' and mois = '2026-10-01'"
+            "select sum(lignes_lues) from marts.qualite_fichiers_recus where mois_couvert = '2026-10-01'"
         ).fetchone()
     (t, enc, att), (t_m, _, _), (t_a, _, _) = tc
     ligne = re.search(r"Taux de recouvrement du terme courant \(flux\)\s+(\S+ %)\s+(\S+ pt)\s+(\S+ pt)", cles)
@@ -261,7 +282,8 @@ def test_rapport_national_de_la_demo_egal_aux_marts(demo: dict) -> None:
     for mart in (
         "taux_recouvrement_flux_mensuel",
         "taux_recouvrement_financier_annuel",
-        "qualite_donnees_mensuelle",
+        "qualite_fichiers_recus",
+        "qualite_quarantaine_regles",
     ):
         assert mart in annexe
 

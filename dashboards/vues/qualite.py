@@ -111,10 +111,13 @@ quarantaine = lire(f"select * from marts.{QUARANTAINE} order by nb_lignes desc, 
 if quarantaine.empty:
     st.success("Aucune ligne en quarantaine.")
 else:
+    # The rows by rule as the committee report counts them: nb_lignes_regle once per file and rule
+    # (it repeats on each field), so a row failing a rule on two fields counts once.
     par_regle = lire(
-        "select regle, sum(nb_lignes) as nb_lignes, sum(nb_defauts) as "
-        "nb_defauts, count(distinct fichier) as nb_fichiers "
-        f"from marts.{QUARANTAINE} group by regle order by nb_lignes desc"
+        "select regle, sum(nb_lignes_regle) as nb_lignes, sum(nb_defauts) as nb_defauts, "
+        "count(*) as nb_fichiers from (select fichier, regle, max(nb_lignes_regle) as nb_lignes_regle, "
+        f"sum(nb_defauts) as nb_defauts from marts.{QUARANTAINE} group by fichier, regle) "
+        "group by regle order by nb_lignes desc"
     )
     affiche, masques = c.tableau(
         par_regle,

@@ -12,7 +12,6 @@
 -- depends_on: {{ ref('evaluation_series_gipa_mensuel') }}
 -- depends_on: {{ ref('procedures_actives_mensuel') }}
 -- depends_on: {{ ref('procedures_entrees_sorties_mensuel') }}
--- depends_on: {{ ref('qualite_donnees_mensuelle') }}
 -- depends_on: {{ ref('saisies_prestations_mensuel') }}
 -- depends_on: {{ ref('saisies_proches_4e_defail_mensuel') }}
 -- depends_on: {{ ref('taux_recouvrement_flux_mensuel') }}

@@ -283,11 +283,14 @@ def _comparaison(con: duckdb.DuckDBPyConnection, info: d.DonneesRapport) -> tupl
 
 
 def _qualite(con: duckdb.DuckDBPyConnection, info: d.DonneesRapport) -> tuple[list[dict], list[dict], str]:
-    if "marts.qualite_donnees_mensuelle" not in info.tables:
+    absents = [
+        t for t in ("qualite_fichiers_recus", "qualite_quarantaine_regles") if f"marts.{t}" not in info.tables
+    ]
+    if absents:
         return (
             [],
             [],
-            "Le mart qualite_donnees_mensuelle n'est pas dans le fichier publié : relancer `aripa build`.",
+            f"Absent du fichier publié : {', '.join(absents)} ; relancer `aripa build`.",
         )
     debut, fin = info.periode.debut, info.periode.fin
     ensemble, regles = d.qualite(con, debut, fin)
@@ -321,7 +324,9 @@ def _qualite(con: duckdb.DuckDBPyConnection, info: d.DonneesRapport) -> tuple[li
         f"Fichiers couvrant {quand} : {format_fr.nombre(total_l)} lignes lues, "
         f"{format_fr.nombre(total_q)} en quarantaine (lues = chargées + en quarantaine). "
         "Les photographies (procédures, créances) sont envoyées une fois, pour leur mois. "
-        "Source : qualite_donnees_mensuelle (raw.manifeste et raw.quarantaine)."
+        "Sources : qualite_fichiers_recus et qualite_quarantaine_regles (raw.manifeste et "
+        "raw.quarantaine), celles de la page Qualité des données ; une extraction sans fichier pour "
+        "la période compte 0 fichier."
     )
     return fichiers, par_regle, note
 

@@ -393,22 +393,45 @@ def comparaison_reseau(con: duckdb.DuckDBPyConnection, code_caf: str, annee: int
 
 
 def qualite(con: duckdb.DuckDBPyConnection, debut: date, fin: date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Files and rows per extract over the period (ENSEMBLE rows, which add up over months and
-    extracts), and quarantined rows by rule and extract."""
+    """Files and rows per extract over the period, from the dashboard's mart qualite_fichiers_recus
+    (extract x month covered, which adds up over months): every extract ever received has its line,
+    0 files when none covered the period (the mart has no row for a month without a file, so the
+    line is completed here, never dropped). Quarantined rows by rule and extract from
+    qualite_quarantaine_regles: `nb_lignes_regle` once per file and rule (it repeats on each field),
+    added over files; field defects added over fields and files."""
     ensemble = con.execute(
-        "select extraction, sum(fichiers_recus) as fichiers_recus, "
-        "sum(fichiers_charges) as fichiers_charges, "
-        "sum(fichiers_a_verifier) as fichiers_a_verifier, sum(fichiers_refuses) as fichiers_refuses, "
-        "sum(fichiers_remplaces) as fichiers_remplaces, sum(fichiers_retires) as fichiers_retires, "
-        "sum(lignes_lues) as lignes_lues, sum(lignes_chargees) as lignes_chargees, "
-        "sum(lignes_quarantaine) as lignes_quarantaine from marts.qualite_donnees_mensuelle "
-        "where regle = 'ENSEMBLE' and mois between ? and ? group by extraction order by extraction",
+        "with extractions as (select distinct extraction from marts.qualite_fichiers_recus), "
+        "periode as (select extraction, sum(nb_versions_recues) as fichiers_recus, "
+        "sum(nb_chargees) as fichiers_charges, sum(nb_chargees_a_verifier) as fichiers_a_verifier, "
+        "sum(nb_refusees) as fichiers_refuses, sum(nb_remplacees) as fichiers_remplaces, "
+        "sum(nb_retirees) as fichiers_retires, sum(lignes_lues) as lignes_lues, "
+        "sum(lignes_chargees) as lignes_chargees, sum(lignes_quarantaine) as lignes_quarantaine "
+        "from marts.qualite_fichiers_recus where mois_couvert between ? and ? group by extraction) "
+        "select extractions.extraction, "
+        + ", ".join(
+            f"coalesce(periode.{c}, 0) as {c}"
+            for c in (
+                "fichiers_recus",
+                "fichiers_charges",
+                "fichiers_a_verifier",
+                "fichiers_refuses",
+                "fichiers_remplaces",
+                "fichiers_retires",
+                "lignes_lues",
+                "lignes_chargees",
+                "lignes_quarantaine",
+            )
+        )
+        + " from extractions left join periode on periode.extraction = extractions.extraction "
+        "order by extractions.extraction",
         [debut, fin],
     ).df()
     regles = con.execute(
-        "select extraction, regle, sum(lignes_quarantaine) as lignes_quarantaine, "
-        "sum(champs_en_defaut) as champs_en_defaut from marts.qualite_donnees_mensuelle "
-        "where regle <> 'ENSEMBLE' and mois between ? and ? group by extraction, regle "
+        "with par_fichier as (select fichier, extraction, regle, max(nb_lignes_regle) as lignes, "
+        "sum(nb_defauts) as champs from marts.qualite_quarantaine_regles "
+        "where mois_couvert between ? and ? group by fichier, extraction, regle) "
+        "select extraction, regle, sum(lignes) as lignes_quarantaine, sum(champs) as champs_en_defaut "
+        "from par_fichier group by extraction, regle "
         "order by lignes_quarantaine desc, extraction, regle",
         [debut, fin],
     ).df()

@@ -13,6 +13,7 @@ select
     cast(mois_couvert as date) as mois_couvert,
     cast(count(*) as integer) as nb_versions_recues,
     cast(sum(case when statut = 'chargé' then 1 else 0 end) as integer) as nb_chargees,
+    cast(sum(case when statut = 'chargé' and avec_message then 1 else 0 end) as integer) as nb_chargees_a_verifier,
     cast(sum(case when statut = 'remplacé' then 1 else 0 end) as integer) as nb_remplacees,
     cast(sum(case when statut = 'refusé' then 1 else 0 end) as integer) as nb_refusees,
     cast(sum(case when statut = 'retiré' then 1 else 0 end) as integer) as nb_retirees,
