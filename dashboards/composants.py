@@ -261,33 +261,29 @@ def tableau(
     « secret » in their value columns, empty values « – ». Returns the frame shown (labels, numbers)."""
     affiche = donnees[list(colonnes)].rename(columns={c: lib for c, (lib, _) in colonnes.items()})
     affiche = affiche.reset_index(drop=True)
-    styler = affiche.style
     masques = (
         pd.Series(False, index=affiche.index)
         if masque is None
         else pd.Series(~masque.to_numpy().astype(bool), index=affiche.index)
     )
-    for lib, fmt in colonnes.values():
-        if fmt == "texte":
-            continue
-        formater = FORMATS[fmt]
-        styler = styler.format(lambda v, f=formater: format_fr.VIDE if pd.isna(v) else f(v), subset=[lib])
-        if masques.any():
-            styler = styler.format(lambda v: SECRET, subset=pd.IndexSlice[masques[masques].index, [lib]])
+    valeurs = [lib for lib, fmt in colonnes.values() if fmt != "texte"]
+    # One format call for every value column, one for the masked rows: each Styler.format call
+    # walks the cells it formats, and the grid's rerun time was mostly this.
+    formats = {
+        lib: (lambda v, f=FORMATS[fmt]: format_fr.VIDE if pd.isna(v) else f(v))
+        for lib, fmt in colonnes.values()
+        if fmt != "texte"
+    }
     # The grid draws an empty cell with `placeholder`, whatever the styler says: « secret » when
     # every empty value cell is a masked one, else « – » and a column saying which rows are masked.
-    valeurs = [lib for lib, fmt in colonnes.values() if fmt != "texte"]
     vides_publies = bool(affiche.loc[~masques, valeurs].isna().to_numpy().any()) if valeurs else False
     if masques.any() and vides_publies:
         affiche.insert(0, "Diffusion", [SECRET if m else "" for m in masques])
-        styler = affiche.style
-        for lib, fmt in colonnes.values():
-            if fmt != "texte":
-                styler = styler.format(
-                    lambda v, f=FORMATS[fmt]: format_fr.VIDE if pd.isna(v) else f(v), subset=[lib]
-                )
-        affiche_grille, vide = styler, format_fr.VIDE
+        affiche_grille, vide = affiche.style.format(formats), format_fr.VIDE
     else:
+        styler = affiche.style.format(formats)
+        if masques.any() and valeurs:
+            styler = styler.format(lambda v: SECRET, subset=pd.IndexSlice[masques[masques].index, valeurs])
         affiche_grille, vide = styler, (SECRET if masques.any() else format_fr.VIDE)
     st.dataframe(
         affiche_grille, hide_index=True, width="stretch", height=hauteur or "auto", key=cle, placeholder=vide

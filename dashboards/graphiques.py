@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
+import streamlit as st
 
 from dashboards.composants import JALONS, SECRET
 
@@ -39,23 +40,93 @@ def _mise_en_page(figure: go.Figure, titre_y: str, pourcentage: bool, hauteur: i
 
 
 def jalons(figure: go.Figure, debut, fin) -> None:
-    """The four milestones (GIPA, generalisation, référentiel, intermediation) within the period."""
-    for jour, texte in JALONS.items():
-        if debut <= jour <= fin:
-            figure.add_vline(x=jour, line_dash="dot", line_color="#868e96", line_width=1)
-            figure.add_annotation(
-                x=jour,
-                y=1.0,
-                yref="paper",
-                text=texte,
-                showarrow=False,
-                xanchor="left",
-                font={"size": 10, "color": "#495057"},
-                yanchor="bottom",
-            )
+    """The four milestones (GIPA, generalisation, référentiel, intermediation) within the period.
+    Set in one layout update: `add_vline` per milestone re-validates the whole layout each time."""
+    dedans = [(jour, texte) for jour, texte in JALONS.items() if debut <= jour <= fin]
+    if not dedans:
+        return
+    figure.update_layout(
+        shapes=[
+            *figure.layout.shapes,
+            *(
+                {
+                    "type": "line",
+                    "x0": jour,
+                    "x1": jour,
+                    "xref": "x",
+                    "y0": 0,
+                    "y1": 1,
+                    "yref": "y domain",
+                    "line": {"dash": "dot", "color": "#868e96", "width": 1},
+                }
+                for jour, _ in dedans
+            ),
+        ],
+        annotations=[
+            *figure.layout.annotations,
+            *(
+                {
+                    "x": jour,
+                    "y": 1.0,
+                    "yref": "paper",
+                    "text": texte,
+                    "showarrow": False,
+                    "xanchor": "left",
+                    "font": {"size": 10, "color": "#495057"},
+                    "yanchor": "bottom",
+                }
+                for jour, texte in dedans
+            ),
+        ],
+    )
+
+
+def _site(fonction) -> tuple | None:
+    """Where a formatting function is defined (module, name, line): part of a cached figure's key,
+    two lambdas of one page being two different functions."""
+    if fonction is None:
+        return None
+    code = getattr(fonction, "__code__", None)
+    return (fonction.__module__, fonction.__qualname__, code.co_firstlineno if code else None)
 
 
 def series(
+    donnees: pd.DataFrame,
+    valeur: str,
+    titre_y: str,
+    pourcentage: bool = True,
+    en_avant: Sequence[str] = (),
+    reseau: Sequence[str] = (),
+    serie: str = "libelle_zone",
+    format_survol=None,
+    hauteur: int = 440,
+) -> go.Figure:
+    """The figure of `_series`, built once per content: a click that comes back to a view already
+    drawn (another option, then this one) reuses it. Keyed on the frame's content (hashed), so a
+    reader only ever gets a figure built from rows of their own file. Not to be modified by the
+    caller: the object is shared (st.cache_resource, not copied)."""
+    return _series_en_cache(
+        donnees,
+        valeur,
+        titre_y,
+        pourcentage,
+        tuple(en_avant),
+        tuple(reseau),
+        serie,
+        _site(format_survol),
+        hauteur,
+        _format_survol=format_survol,
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _series_en_cache(
+    donnees, valeur, titre_y, pourcentage, en_avant, reseau, serie, site_format, hauteur, _format_survol
+) -> go.Figure:
+    return _series(donnees, valeur, titre_y, pourcentage, en_avant, reseau, serie, _format_survol, hauteur)
+
+
+def _series(
     donnees: pd.DataFrame,
     valeur: str,
     titre_y: str,
@@ -71,22 +142,23 @@ def series(
     A masked month (`est_diffusable` false) is a gap in the line and an « x » on the axis."""
     figure = go.Figure()
     echelle = 100 if pourcentage else 1
-    groupes = {nom: s.sort_values("mois") for nom, s in donnees.groupby(serie, sort=False)}
+    # One sort, then one slice per series (a sort per group cost more than the chart).
+    ordonnees = donnees.sort_values([serie, "mois"], kind="stable")
+    groupes = dict(tuple(ordonnees.groupby(serie, sort=False)))
     # The network: every other zone in one grey trace, its series separated by gaps (one trace, not
-    # one per Caf: a hundred traces cost the browser and the server alike).
-    x_reseau: list = []
-    y_reseau: list = []
-    for nom in reseau:
-        s = groupes.get(nom)
-        if s is None:
-            continue
-        x_reseau += [*s["mois"], None]
-        y_reseau += [*(s[valeur].astype(float) * echelle), None]
-    if x_reseau:
+    # one per Caf: a hundred traces cost the browser and the server alike). Built as arrays: plotly
+    # validates a list element by element, an array at once.
+    dans_reseau = ordonnees[ordonnees[serie].isin(set(reseau))]
+    if len(dans_reseau):
+        # A gap (NaN) after each zone's last month, so the line does not join two zones.
+        fins = dans_reseau.drop_duplicates(serie, keep="last").assign(**{valeur: float("nan")})
+        bande = pd.concat([dans_reseau.assign(_fin=0), fins.assign(_fin=1)]).sort_values(
+            [serie, "_fin", "mois"], kind="stable"
+        )
         figure.add_trace(
             go.Scatter(
-                x=x_reseau,
-                y=y_reseau,
+                x=pd.to_datetime(bande["mois"]).to_numpy(),
+                y=bande[valeur].astype(float).to_numpy() * echelle,
                 mode="lines",
                 line={"color": GRIS_RESEAU, "width": 1},
                 name="Réseau (chaque zone)",

@@ -511,3 +511,28 @@ def test_le_filtre_de_phase_restreint_les_types(donnees, monkeypatch, tmp_path):
         f"and code_procedure = '{types.value}' order by mois desc limit 1",
     )[0]
     assert metriques(at)["Taux de recouvrement du TC"] == format_fr.pourcentage(taux)
+
+
+def test_la_bande_du_reseau_separe_chaque_zone():
+    """The network band is one trace: each zone's months in order, a gap (no value) after each zone,
+    so no line joins the last month of a zone to the first of the next; masked months stay gaps."""
+    from datetime import date
+
+    from dashboards.graphiques import _series
+
+    mois = [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)]
+    donnees = pd.DataFrame(
+        {
+            "libelle_zone": ["B"] * 3 + ["A"] * 3 + ["France entière"] * 3,
+            "mois": mois[::-1] + mois + mois,  # B's rows out of order
+            "taux": [0.3, 0.2, 0.1, 0.4, None, 0.6, 0.7, 0.7, 0.7],
+            "est_diffusable": [True] * 9,
+        }
+    )
+    figure = _series(donnees, "taux", "Taux", en_avant=["France entière"], reseau=["A", "B"])
+    bande = figure.data[0]
+    assert bande.name == "Réseau (chaque zone)"
+    y = [None if pd.isna(v) else round(v, 6) for v in bande.y]
+    assert y == [40.0, None, 60.0, None, 10.0, 20.0, 30.0, None]
+    assert [pd.Timestamp(x).date() for x in bande.x[:3]] == mois
+    assert [t.name for t in figure.data[1:]] == ["France entière"]

@@ -96,97 +96,110 @@ c4.metric(
 zones_df = donnees[donnees["niveau"] != "national"]
 zones = dict(zip(zones_df["code_zone"], zones_df["libelle_zone"], strict=False))
 c.zone_hors_portee("zone", zones, portee)
-zone = st.selectbox(
-    f"Zone mise en avant sur le graphique ({libelle_niveau})",
-    sorted(zones, key=zones.get),
-    format_func=zones.get,
-    index=None,
-    placeholder="Choisir une zone",
-    key="zone",
-    bind="query-params",
-)
-national_serie = national.reset_index().assign(libelle_zone="France entière")
-en_avant = ["France entière", *([zones[zone]] if zone else [])]
-figure = graphiques.series(
-    pd.concat([national_serie, zones_df]),
-    "taux_recouvrement_tc",
-    "Taux de recouvrement du TC",
-    en_avant=en_avant,
-    reseau=[n for n in sorted(set(zones.values())) if n not in en_avant],
-    format_survol=format_fr.pourcentage,
-)
-st.plotly_chart(figure, width="stretch", key="graphique")
-st.caption(
-    "En gris, chaque zone du réseau ; en couleur, la France entière et la zone choisie. « x » sur l'axe : "
-    "mois masqué (secret statistique). Pointillés : GIPA (oct. 2014), généralisation (avr. 2016), "
-    "référentiel (oct. 2017), intermédiation (oct. 2020)."
-)
 
-st.subheader(f"Par {libelle_niveau}, douze derniers mois de la période")
-mois_axe = sorted(donnees["mois"].unique())
-douze_derniers = mois_axe[-12:]  # the table shows the last twelve months of the period
-tableau = zones_df[zones_df["mois"].isin(douze_derniers)].copy()
-tableau["taux"] = [format_fr.pourcentage(t) if pd.notna(t) else SECRET for t in tableau["taux_publie"]]
-tableau.loc[tableau["est_diffusable"] & tableau["taux_publie"].isna(), "taux"] = format_fr.VIDE
-tableau["colonne"] = [format_fr.mois_court(m) for m in tableau["mois"]]
-ordre = [format_fr.mois_court(m) for m in douze_derniers][::-1]  # the latest month first, never scrolled away
-croise = tableau.pivot(index="libelle_zone", columns="colonne", values="taux").reindex(columns=ordre)
-croise.index.name = libelle_niveau
-st.dataframe(croise.fillna(format_fr.VIDE), width="stretch")
-st.caption(
-    f"« {SECRET} » : cellule décrivant trop peu de débiteurs pour être publiée (secret statistique). "
-    f"« {format_fr.VIDE} » : aucun terme courant dû ce mois-là. Le mois le plus récent est à gauche."
-)
-numerique = tableau[
-    ["libelle_zone", "mois", "taux_publie", "montant_encaisse_tc", "montant_attendu_tc"]
-].rename(
-    columns={
-        "libelle_zone": libelle_niveau,
-        "mois": "Mois",
-        "taux_publie": "Taux de recouvrement du TC",
-        "montant_encaisse_tc": "TC encaissé (EUR)",
-        "montant_attendu_tc": "TC attendu (EUR)",
-    }
-)
-c.telecharger(
-    numerique.reset_index(drop=True),
-    ~tableau["est_diffusable"].reset_index(drop=True),
-    f"taux_recouvrement_{niveau}",
-    [MART],
-)
 
-if zone:
-    st.subheader(f"{zones[zone]} : un mois par type de procédure")
-    mois_zone = sorted(zones_df.loc[zones_df["code_zone"] == zone, "mois"].unique(), reverse=True)
-    code_mois = c.choix(
-        "Mois",
-        [f"{m:%Y-%m}" for m in mois_zone],
-        "mois",
-        libelles=lambda m: format_fr.mois(date.fromisoformat(m + "-01")),
+# The zone highlighted, its chart, the table and the month of that zone: a fragment, so choosing
+# a zone (or a month) reruns this section only, not the filters and cards above it.
+@st.fragment
+def section_zone() -> None:
+    zone = st.selectbox(
+        f"Zone mise en avant sur le graphique ({libelle_niveau})",
+        sorted(zones, key=zones.get),
+        format_func=zones.get,
+        index=None,
+        placeholder="Choisir une zone",
+        key="zone",
+        bind="query-params",
     )
-    detail = lire(
-        "select code_procedure, phase_recouvrement, taux_recouvrement_tc, "
-        "montant_encaisse_tc, montant_attendu_tc, "
-        f"taux_recouvrement_total, nb_procedures, est_diffusable from marts.{MART} "
-        f"where niveau = ? and code_zone = ? and mois = ? order by code_procedure",
-        (niveau, zone, date.fromisoformat(code_mois + "-01")),
+    national_serie = national.reset_index().assign(libelle_zone="France entière")
+    en_avant = ["France entière", *([zones[zone]] if zone else [])]
+    figure = graphiques.series(
+        pd.concat([national_serie, zones_df]),
+        "taux_recouvrement_tc",
+        "Taux de recouvrement du TC",
+        en_avant=en_avant,
+        reseau=[n for n in sorted(set(zones.values())) if n not in en_avant],
+        format_survol=format_fr.pourcentage,
     )
-    detail["type"] = detail["code_procedure"].map(c.LIBELLES_PROCEDURES).fillna(detail["code_procedure"])
-    detail["phase"] = detail["phase_recouvrement"].map(c.LIBELLES_PHASES).fillna(detail["phase_recouvrement"])
-    c.tableau(
-        detail,
-        {
-            "type": ("Type de procédure", "texte"),
-            "phase": ("Phase", "texte"),
-            "taux_recouvrement_tc": ("Taux du TC", "taux"),
-            "montant_encaisse_tc": ("TC encaissé", "euros"),
-            "montant_attendu_tc": ("TC attendu", "euros"),
-            "taux_recouvrement_total": ("Toutes composantes", "taux"),
-            "nb_procedures": ("Procédures", "nombre"),
-        },
-        masque=detail["est_diffusable"].fillna(False),
-        cle="detail_mois",
+    st.plotly_chart(figure, width="stretch", key="graphique")
+    st.caption(
+        "En gris, chaque zone du réseau ; en couleur, la France entière et la zone choisie. "
+        "« x » sur l'axe : mois masqué (secret statistique). Pointillés : GIPA (oct. 2014), "
+        "généralisation (avr. 2016), référentiel (oct. 2017), intermédiation (oct. 2020)."
     )
+
+    st.subheader(f"Par {libelle_niveau}, douze derniers mois de la période")
+    mois_axe = sorted(donnees["mois"].unique())
+    douze_derniers = mois_axe[-12:]  # the table shows the last twelve months of the period
+    tableau = zones_df[zones_df["mois"].isin(douze_derniers)].copy()
+    tableau["taux"] = [format_fr.pourcentage(t) if pd.notna(t) else SECRET for t in tableau["taux_publie"]]
+    tableau.loc[tableau["est_diffusable"] & tableau["taux_publie"].isna(), "taux"] = format_fr.VIDE
+    tableau["colonne"] = [format_fr.mois_court(m) for m in tableau["mois"]]
+    ordre = [format_fr.mois_court(m) for m in douze_derniers][
+        ::-1
+    ]  # the latest month first, never scrolled away
+    croise = tableau.pivot(index="libelle_zone", columns="colonne", values="taux").reindex(columns=ordre)
+    croise.index.name = libelle_niveau
+    st.dataframe(croise.fillna(format_fr.VIDE), width="stretch")
+    st.caption(
+        f"« {SECRET} » : cellule décrivant trop peu de débiteurs pour être publiée (secret statistique). "
+        f"« {format_fr.VIDE} » : aucun terme courant dû ce mois-là. Le mois le plus récent est à gauche."
+    )
+    numerique = tableau[
+        ["libelle_zone", "mois", "taux_publie", "montant_encaisse_tc", "montant_attendu_tc"]
+    ].rename(
+        columns={
+            "libelle_zone": libelle_niveau,
+            "mois": "Mois",
+            "taux_publie": "Taux de recouvrement du TC",
+            "montant_encaisse_tc": "TC encaissé (EUR)",
+            "montant_attendu_tc": "TC attendu (EUR)",
+        }
+    )
+    c.telecharger(
+        numerique.reset_index(drop=True),
+        ~tableau["est_diffusable"].reset_index(drop=True),
+        f"taux_recouvrement_{niveau}",
+        [MART],
+    )
+
+    if zone:
+        st.subheader(f"{zones[zone]} : un mois par type de procédure")
+        mois_zone = sorted(zones_df.loc[zones_df["code_zone"] == zone, "mois"].unique(), reverse=True)
+        code_mois = c.choix(
+            "Mois",
+            [f"{m:%Y-%m}" for m in mois_zone],
+            "mois",
+            libelles=lambda m: format_fr.mois(date.fromisoformat(m + "-01")),
+        )
+        detail = lire(
+            "select code_procedure, phase_recouvrement, taux_recouvrement_tc, "
+            "montant_encaisse_tc, montant_attendu_tc, "
+            f"taux_recouvrement_total, nb_procedures, est_diffusable from marts.{MART} "
+            f"where niveau = ? and code_zone = ? and mois = ? order by code_procedure",
+            (niveau, zone, date.fromisoformat(code_mois + "-01")),
+        )
+        detail["type"] = detail["code_procedure"].map(c.LIBELLES_PROCEDURES).fillna(detail["code_procedure"])
+        detail["phase"] = (
+            detail["phase_recouvrement"].map(c.LIBELLES_PHASES).fillna(detail["phase_recouvrement"])
+        )
+        c.tableau(
+            detail,
+            {
+                "type": ("Type de procédure", "texte"),
+                "phase": ("Phase", "texte"),
+                "taux_recouvrement_tc": ("Taux du TC", "taux"),
+                "montant_encaisse_tc": ("TC encaissé", "euros"),
+                "montant_attendu_tc": ("TC attendu", "euros"),
+                "taux_recouvrement_total": ("Toutes composantes", "taux"),
+                "nb_procedures": ("Procédures", "nombre"),
+            },
+            masque=detail["est_diffusable"].fillna(False),
+            cle="detail_mois",
+        )
+
+
+section_zone()
 
 with st.expander("Définition (documentation dbt du mart)"):
     texte, colonnes = definition("marts", MART)
