@@ -107,13 +107,14 @@ REQUETE_KPI = (
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """`aripa demo --no-serve` run twice on the same data directory."""
     donnees = tmp_path_factory.mktemp("demo")
-    premiere = aripa("demo", "--no-serve", donnees=donnees)
+    # The whole chain (generation to report) on 15 years of demo data: minutes, more on a loaded machine.
+    premiere = aripa("demo", "--no-serve", donnees=donnees, timeout=1800)
     assert premiere.returncode == 0, premiere.stdout + premiere.stderr
     kpi_1 = requete(
         donnees / "warehouse" / "publication" / "national.duckdb",
         REQUETE_KPI,
     )
-    seconde = aripa("demo", "--no-serve", donnees=donnees)
+    seconde = aripa("demo", "--no-serve", donnees=donnees, timeout=1800)
     assert seconde.returncode == 0, seconde.stdout + seconde.stderr
     return {
         "donnees": donnees,
