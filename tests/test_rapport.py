@@ -300,3 +300,26 @@ def test_rapport_de_la_gironde_sur_la_demo_ne_nomme_aucune_autre_caf(demo: dict)
     assert len(autres) == 101
     assert [n for n in autres if n in texte] == []
     assert "L'évaluation de l'expérimentation n'est pas dans le fichier publié de cette portée" in texte
+
+
+def test_rapport_national_de_la_demo_liste_les_alertes_du_mois(demo: dict) -> None:
+    """Chapter 6 lists the month's raised alerts as marts.alertes_mensuelles decides them, among
+    them the generator's planted drift of the Caf du Rhône (691, pipelines/generation/modele.py)."""
+    texte = texte_pdf(demo["donnees"] / "outputs" / "rapports" / "rapport_national_2026-10.pdf")
+    chapitre = plat(section(texte, "6. Perspectives", "Annexe — définitions des indicateurs"))
+    with _publie(demo) as con:
+        (levees,) = con.execute(
+            "select count(*) from marts.alertes_mensuelles where mois = '2026-10-01' and en_alerte "
+            "and est_diffusable"
+        ).fetchone()
+        derive = con.execute(
+            "select valeur, valeur_reference from marts.alertes_mensuelles where mois = '2026-10-01' "
+            "and type_alerte = 'derive_caf' and code_zone = '691' and en_alerte"
+        ).fetchone()
+    assert levees > 0 and derive is not None  # the planted drift is raised by the mart
+    assert f(f"{format_fr.nombre(levees)} alerte(s) levée(s) en octobre 2026") in chapitre
+    assert chapitre.count("Caf qui s'écarte de son niveau attendu") >= 1
+    rhone = f(f"ratio {format_fr.nombre(derive[0], 2)} pour {format_fr.nombre(derive[1], 2)}")
+    assert "Caf du Rhône" in chapitre and rhone in chapitre
+    assert "Courbes de recouvrement par cohorte" in chapitre and "cohorte 2024" in chapitre
+    assert "lissage exponentiel (ETS)" in chapitre and "retenu" in chapitre

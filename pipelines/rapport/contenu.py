@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from pipelines import format_fr
+from pipelines.prevision.rapport import lignes_synthese
 from pipelines.rapport import donnees as d
 from pipelines.rapport import graphiques
 from pipelines.rapport.evaluation import EtatEvaluation, lire_evaluation
@@ -68,6 +69,11 @@ class Contenu:
     qualite_fichiers: list[dict]
     qualite_regles: list[dict]
     qualite_note: str
+    alertes: list[dict] = field(default_factory=list)
+    alertes_note: str = ""
+    courbes_svg: str | None = None
+    courbes_note: str = ""
+    retro_test: list[str] = field(default_factory=list)
     definitions: tuple[list[tuple[str, str]], list[dict]] = field(default_factory=lambda: ([], []))
     source: str = ""
 
@@ -331,6 +337,96 @@ def _qualite(con: duckdb.DuckDBPyConnection, info: d.DonneesRapport) -> tuple[li
     return fichiers, par_regle, note
 
 
+TYPES_ALERTE = {
+    "derive_caf": "Caf qui s'écarte de son niveau attendu",
+    "quarantaine": "Part de lignes en quarantaine en hausse",
+    "prescription": "Créances prescrites dans les 6 mois",
+    "saisie_4e_defail": "Saisies à un DEFAIL de leur clôture",
+}
+
+
+SERIES_PREVUES = {
+    "procedures_actives": "Stock de procédures actives",
+    "montant_attendu": "Montants attendus",
+    "montant_encaisse": "Montants encaissés",
+}
+
+
+def _chiffre_alerte(r: pd.Series) -> str:
+    """The figure behind an alert, in the unit its mart gives."""
+    if r["unite"] == "ratio":
+        return (
+            f"ratio {format_fr.nombre(r['valeur'], 2)} pour {format_fr.nombre(r['valeur_reference'], 2)} "
+            f"habituellement (écart réduit {format_fr.nombre(r['ecart_reduit'], 1)})"
+        )
+    if r["unite"] == "part":
+        return (
+            f"{format_fr.pourcentage(r['valeur'])} pour "
+            f"{format_fr.pourcentage(r['valeur_reference'])} habituellement"
+        )
+    morceaux = []
+    if pd.notna(r["nombre"]):
+        quoi = " saisie" if r["unite"] == "saisies" else " créance"
+        quoi += "s" if r["nombre"] > 1 else ""
+        morceaux.append(format_fr.nombre(r["nombre"]) + quoi)
+    if pd.notna(r["montant"]):
+        morceaux.append(format_fr.euros(r["montant"], 2))
+    return ", ".join(morceaux) or format_fr.nombre(r["valeur"])
+
+
+def _perspectives(
+    con: duckdb.DuckDBPyConnection, info: d.DonneesRapport, zone: d.Zone, fin: date
+) -> tuple[list[dict], str, str | None, str, list[str]]:
+    """Chapter 6 (issue 20): the month's alert list, the recovery curves by cohort, the forecasts'
+    back-test; each read from its mart or the published schema prevision."""
+    alertes: list[dict] = []
+    note = "Le mart alertes_mensuelles n'est pas dans le fichier publié : relancer `aripa build`."
+    if "marts.alertes_mensuelles" in info.tables:
+        lignes = d.alertes(con, fin)
+        masquees = int((~lignes["est_diffusable"].astype(bool)).sum()) if not lignes.empty else 0
+        for _, r in lignes[lignes["est_diffusable"].astype(bool)].iterrows():
+            alertes.append(
+                {
+                    "type": TYPES_ALERTE.get(r["type_alerte"], r["type_alerte"]),
+                    "zone": r["libelle_zone"],
+                    "motif": r["motif"],
+                    "chiffre": _chiffre_alerte(r),
+                }
+            )
+        note = (
+            f"{format_fr.nombre(len(alertes))} alerte(s) levée(s) en {format_fr.mois(fin)} par les règles "
+            "du mart alertes_mensuelles (carte de contrôle du ratio observé / attendu, hausse de la "
+            "quarantaine, créances proches de la prescription, saisies après leur 3e DEFAIL)."
+        )
+        if masquees:
+            note += (
+                f" {format_fr.nombre(masquees)} cellule(s) soumise(s) au secret statistique "
+                "ne sont pas listées."
+            )
+    courbes_svg: str | None = None
+    courbes_note = "Le mart courbes_recouvrement_cohortes n'est pas dans le fichier publié."
+    if "marts.courbes_recouvrement_cohortes" in info.tables:
+        courbes = d.courbes_cohortes(con, zone)
+        propres = courbes[(courbes["niveau"] == zone.niveau) & courbes["est_diffusable"].astype(bool)]
+        if not propres.empty:
+            courbes_svg = graphiques.courbes_cohortes(propres)
+            courbes_note = (
+                f"{zone.libelle} : part du montant dû (toutes composantes) recouvrée après 1, 3, 6, 12 et "
+                "24 mois de vie de la procédure, par année d'engagement ; un horizon que toute la cohorte "
+                "n'a pas encore atteint, ou soumis au secret, n'est pas tracé."
+            )
+        else:
+            courbes_note = f"Courbes de {zone.libelle} : soumises au secret statistique ou absentes."
+    retro: list[str] = []
+    try:
+        synthese = con.execute("select * from prevision.retro_synthese").df()
+        synthese["serie"] = synthese["serie"].map(lambda serie: SERIES_PREVUES.get(serie, serie))
+        retro = lignes_synthese(synthese)
+    except duckdb.CatalogException:  # `aripa forecast` not run: the chapter says so
+        pass
+    return alertes, note, courbes_svg, courbes_note, retro
+
+
 def _definitions(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple[str, str]], list[dict]]:
     """Each mart's documentation; a column documented the same way in three marts or more (the
     zone columns, the secrecy flags) is given once, as a common column, not in every mart."""
@@ -389,6 +485,7 @@ def assembler(con: duckdb.DuckDBPyConnection, info: d.DonneesRapport, maintenant
     ):
         etude = graphiques.etude_evenement(evaluation.etude_evenement)
     fichiers, regles, note_qualite = _qualite(con, info)
+    alertes, alertes_note, courbes_svg, courbes_note, retro = _perspectives(con, info, zone, fin)
     if periode.est_annuelle:
         libelle_periode = f"Année {periode.annee}"
         if len(info.mois_couverts) < 12:
@@ -422,6 +519,11 @@ def assembler(con: duckdb.DuckDBPyConnection, info: d.DonneesRapport, maintenant
         qualite_fichiers=fichiers,
         qualite_regles=regles,
         qualite_note=note_qualite,
+        alertes=alertes,
+        alertes_note=alertes_note,
+        courbes_svg=courbes_svg,
+        courbes_note=courbes_note,
+        retro_test=retro,
         definitions=_definitions(con),
         source=(
             f"{info.fichier_publie.name}, publié le "

@@ -453,3 +453,26 @@ def definitions(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, list[tup
         ).fetchall()
         resultat.append((table, commentaire, colonnes))
     return resultat
+
+
+def alertes(con: duckdb.DuckDBPyConnection, mois: date) -> pd.DataFrame:
+    """The alerts raised in the month (marts.alertes_mensuelles: its rules decide, not the report);
+    masked cells are not listed, only counted."""
+    return con.execute(
+        "select type_alerte, libelle_zone, code_zone, objet, motif, unite, valeur, valeur_reference, "
+        "ecart_reduit, nombre, montant, est_diffusable from marts.alertes_mensuelles "
+        "where mois = ? and (en_alerte or not est_diffusable) order by type_alerte, niveau, code_zone, objet",
+        [mois],
+    ).df()
+
+
+def courbes_cohortes(con: duckdb.DuckDBPyConnection, zone: Zone) -> pd.DataFrame:
+    """Recovery curves by cohort year, all procedure types (ENSEMBLE), of the zone and national."""
+    return con.execute(
+        "select niveau, code_zone, libelle_zone, annee_cohorte, est_diffusable, "
+        "taux_recouvre_1_mois, taux_recouvre_3_mois, taux_recouvre_6_mois, taux_recouvre_12_mois, "
+        "taux_recouvre_24_mois from marts.courbes_recouvrement_cohortes "
+        "where code_procedure = 'ENSEMBLE' and (niveau = 'national' or (niveau = ? and code_zone = ?)) "
+        "order by niveau, annee_cohorte",
+        [zone.niveau, zone.code],
+    ).df()

@@ -178,3 +178,32 @@ def etude_evenement(etude: pd.DataFrame) -> str:
         axe.set_ylabel("écart traités - témoins")
         axe.grid(axis="y", color="#e0e0e0", linewidth=0.5)
         return _svg(figure)
+
+
+HORIZONS = (1, 3, 6, 12, 24)
+
+
+def courbes_cohortes(courbes: pd.DataFrame, nombre_cohortes: int = 6) -> str:
+    """Share of the amount due recovered after 1 to 24 months, one line per cohort year (the latest
+    ones), from marts.courbes_recouvrement_cohortes; a horizon not reached, or masked, is left out."""
+    with plt.rc_context(PARAMETRES):
+        figure, axe = plt.subplots(figsize=(LARGEUR_CM / 2.54, 6.5 / 2.54))
+        annees = sorted(courbes["annee_cohorte"].unique())[-nombre_cohortes:]
+        nuances = plt.get_cmap("Blues")
+        for rang, annee in enumerate(annees):
+            ligne = courbes[courbes["annee_cohorte"] == annee].iloc[0]
+            points = [(h, ligne[f"taux_recouvre_{h}_mois"]) for h in HORIZONS]
+            points = [(h, v) for h, v in points if pd.notna(v)]
+            if not points:
+                continue
+            teinte = nuances(0.35 + 0.65 * (rang + 1) / len(annees))
+            horizons, taux = zip(*points, strict=True)
+            axe.plot(horizons, taux, marker="o", markersize=3, color=teinte, label=f"cohorte {annee}")
+        axe.set_xscale("log")
+        axe.set_xticks(HORIZONS, [f"{h} mois" for h in HORIZONS])
+        axe.minorticks_off()
+        axe.yaxis.set_major_formatter(FuncFormatter(_pourcent))
+        axe.set_ylabel("montant recouvré / montant dû")
+        axe.set_ylim(bottom=0)
+        axe.legend(loc="lower right", fontsize=6.5, frameon=False, ncols=3)
+        return _svg(figure)
