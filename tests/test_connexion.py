@@ -34,6 +34,10 @@ from tests.test_navigateur import _port_libre
 RACINE = Path(__file__).resolve().parents[1]
 APP = str(RACINE / "dashboards" / "app.py")
 PAGES = sorted(f"vues/{p.name}" for p in (RACINE / "dashboards" / "vues").glob("*.py"))
+# The navigation depends on the scope (dashboards/app.py): « Ma Caf » for a pilot only, « Comparer
+# les Caf » for everyone else (its address serves the default page to a pilot).
+PAGES_PILOTE = [p for p in PAGES if p != "vues/comparer_cafs.py"]
+PAGES_RESEAU = [p for p in PAGES if p != "vues/ma_caf.py"]
 MOT_DE_PASSE = "correct cheval pile agrafe"
 DIRECTION = "direction@aripa.example"
 PILOTE_311 = "pilote@caf311.example"
@@ -365,7 +369,7 @@ def test_un_pilote_local_ne_voit_aucune_autre_caf_sur_aucune_page(publie, monkey
     for compte, url in ((DIRECTION, {}), (PILOTE_311, URL_HOSTILE)):
         ouvertures.clear()
         textes = []
-        for page in PAGES:
+        for page in PAGES_RESEAU if compte == DIRECTION else PAGES_PILOTE:
             at = _app(monkeypatch, publie)
             at.session_state[CLE_COMPTE] = compte
             at.query_params.update(url)

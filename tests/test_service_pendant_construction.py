@@ -23,7 +23,7 @@ import duckdb
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import CLE_TEST
-from tests.test_connexion import APP, PAGES
+from tests.test_connexion import APP, PAGES_RESEAU
 
 REQUETE = "select count(*), sum(montant_encaisse_tc) from marts.taux_recouvrement_flux_mensuel"
 
@@ -86,7 +86,7 @@ def _servir_pendant(
     monkeypatch.setenv("ARIPA_DATA_DIR", str(donnees))
     executions, erreurs = 0, []
     while processus.poll() is None or executions == 0:
-        page = PAGES[executions % len(PAGES)]
+        page = PAGES_RESEAU[executions % len(PAGES_RESEAU)]  # the local demo's national reader
         at = AppTest.from_file(APP, default_timeout=120).run()
         at.switch_page(page).run()
         executions += 1

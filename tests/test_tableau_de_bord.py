@@ -66,9 +66,8 @@ def test_sans_publication_la_page_le_dit(page, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("page", sorted(p.stem for p in VUES.glob("*.py")))
 def test_chaque_page_est_declaree_dans_les_exposures_dbt(page):
-    exposures = (
-        Path(__file__).resolve().parents[1] / "dbt" / "models" / "marts" / "_exposures.yml"
-    ).read_text()
+    modeles = Path(__file__).resolve().parents[1] / "dbt" / "models"
+    exposures = "".join(f.read_text() for f in sorted(modeles.rglob("*exposures.yml")))
     assert f"dashboards/vues/{page}.py" in exposures
 
 
