@@ -24,8 +24,9 @@ from pipelines.ingestion.parquet import (
 from pipelines.ingestion.pseudonymisation import Pseudonymiseur
 from tests.conftest import CLE_TEST, PETIT_JEU, ecrire_jeu
 
-# Type names DuckDB and Spark both read as the same type (string: DuckDB's VARCHAR, Spark's text).
-TYPE_PORTABLE = re.compile(r"^(string|bigint|integer|boolean|date|double|decimal\(\d+,\d+\))$")
+# Type names DuckDB and Spark both read as the same type (string: DuckDB's VARCHAR, Spark's text;
+# timestamp: a load time, read the same on both when the session runs in UTC).
+TYPE_PORTABLE = re.compile(r"^(string|bigint|integer|boolean|date|timestamp|double|decimal\(\d+,\d+\))$")
 
 
 def _types_des_contrats() -> list[tuple[str, str, str]]:
