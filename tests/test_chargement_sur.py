@@ -118,9 +118,13 @@ def test_un_chargement_tue_au_milieu_ne_laisse_aucune_ligne_et_le_suivant_finit(
     base = tmp_path / BASE
     assert requete(base, "select count(*) from raw.manifeste") == [(0,)]
     assert set(_nombres(base).values()) == {0}
+    # What the killed run had committed, batch by batch, is in its working copy, never in the warehouse.
+    copie = base.with_name(base.name + ".chargement")
+    assert copie.exists()
 
     resultat = aripa("ingest", donnees=tmp_path)
     assert resultat.returncode == 0, resultat.stdout + resultat.stderr
+    assert not copie.exists() and not copie.with_name(copie.name + ".wal").exists()
     lues, chargees = requete(base, "select sum(lignes_lues), sum(lignes_chargees) from raw.manifeste")[0]
     assert lues == chargees == sum(_nombres(base).values()) > 100_000
 

@@ -206,6 +206,12 @@ def main() -> None:
         connexion.autocommit = True
         connexion.cursor().execute("create database aripa")
         connexion.close()
+        # The project's portable type names (`string`, `double`: DuckDB's and Spark's) are not
+        # PostgreSQL's: two domains give them their PostgreSQL meaning, so the project runs unedited.
+        with psycopg2.connect(host="127.0.0.1", port=port, user="aripa", dbname="aripa") as pg:
+            pg.cursor().execute(
+                "create domain public.string as text; create domain public.double as double precision"
+            )
         debut = time.perf_counter()
         lignes = _copier_raw(entrepot, port, travail)
         copie_s = time.perf_counter() - debut

@@ -1,11 +1,11 @@
-"""Write checked rows into the warehouse's `raw` schema, all files of a run in one transaction.
+"""Write checked rows into the warehouse's `raw` schema (a run's working copy: copie_de_travail.py).
 
 Rules (README, "Chargement"):
 - a file is identified by its name; the same name with the same SHA-256 is already loaded: no-op;
 - the same name with another content is a corrected re-send: its previous rows are replaced;
 - a file withdrawn by the operator (`aripa withdraw`, retrait.py) is not reloaded with the same
   content; another content under its name loads;
-- a crash before COMMIT leaves the warehouse as it was (DuckDB transaction).
+- a crash before the end of a run leaves the warehouse as it was (its working copy is dropped).
 """
 
 from __future__ import annotations
@@ -178,6 +178,13 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute("rollback")
         raise
     con.execute("commit")
+
+
+def valider_etape(con: duckdb.DuckDBPyConnection) -> None:
+    """Commit what is loaded so far and go on in a new transaction: inside the run's working copy
+    (copie_de_travail.py), so the warehouse itself still changes all at once or not at all."""
+    con.execute("commit")
+    con.execute("begin transaction")
 
 
 def charger_lot(con: duckdb.DuckDBPyConnection, lot: Lot, empreinte_cle: str) -> bool:

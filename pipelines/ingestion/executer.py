@@ -4,8 +4,9 @@ Extract by extract (the ones others refer to first: procedures, créances), ever
 and parsed; keys already loaded from another file, or sent by an earlier file of the run, are
 refused (unicite.py); then all their rows are validated together against the extract's Great
 Expectations suite (references are resolved against the keys read in this load and those already
-loaded); then each file is loaded with its quarantine and its manifest row. One transaction for
-the run.
+loaded); then each file is loaded with its quarantine and its manifest row, batch after batch, into a
+working copy of the warehouse that replaces it once every file is through (copie_de_travail.py:
+all or nothing, as one transaction would be, without holding the run's rows in memory).
 
 No file can stop the others: whatever goes wrong with one file (its name, its bytes, its quotes,
 an unexpected error while reading or validating it) is that file's refusal, in the report and the
@@ -36,6 +37,7 @@ from pipelines.ingestion.chargement import (
     enregistrer_validation,
     preparer_schema,
     transaction,
+    valider_etape,
 )
 from pipelines.ingestion.controle import (
     ANNEE_MAX,
@@ -44,6 +46,7 @@ from pipelines.ingestion.controle import (
     SCHEMA_QUARANTAINE,
     controler,
 )
+from pipelines.ingestion.copie_de_travail import copie_de_travail
 from pipelines.ingestion.lecture import FichierIllisible, lire_fichier, nom_affichable
 from pipelines.ingestion.pseudonymisation import CleInvalide, Pseudonymiseur
 from pipelines.ingestion.unicite import ClesRefusees, refuser_cles_deja_vues
@@ -566,143 +569,155 @@ def ingerer(
     extractions = contrat()
     rapport = Rapport()
     entrepot.parent.mkdir(parents=True, exist_ok=True)
-    # Bounded memory: a national load is one transaction of ~47 million rows; DuckDB spills what
-    # does not fit to its temporary directory rather than holding it all.
+    # Bounded memory: DuckDB spills what does not fit to its temporary directory; the run's rows
+    # are committed batch by batch on the working copy (copie_de_travail.py), not held.
     temporaire = entrepot.parent / "tmp"
     temporaire.mkdir(parents=True, exist_ok=True)
     config = {"memory_limit": MEMOIRE_DUCKDB, "temp_directory": str(temporaire)}
-    with duckdb.connect(str(entrepot), config=config) as con:
+    with duckdb.connect(str(entrepot), config=config) as original:
         os.chmod(entrepot, MODE_ENTREPOT)
-        preparer_schema(con, extractions)
-        connues = empreintes_cle(con)
+        preparer_schema(original, extractions)
+        connues = empreintes_cle(original)
         if connues and connues != {pseudo.empreinte}:
             raise CleInvalide(
                 "la clé de pseudonymisation diffère de celle avec laquelle l'entrepôt a été construit : "
                 "les mêmes personnes n'auraient plus les mêmes clés. Restaurer la clé d'origine "
                 "(ARIPA_CLE_PSEUDONYMISATION ou data/cles/pseudonymisation.key) ou reconstruire l'entrepôt."
             )
-        a_charger, nombre = _a_charger(depot, extractions, rapport, progression)
-        pas = max(1, nombre // 20)  # about twenty progress lines, plus every file with a problem
-        verificateur = Verificateur()
-        cles_lues: dict[str, list[pl.Series]] = {}
-        connues_par_cible: dict[str, pl.Series] = {}
-        comparees = colonnes_comparees(extractions)
-        dates_lues: dict[str, list[pl.DataFrame]] = {}
-        dates_par_cible: dict[str, pl.DataFrame] = {}
-        referencees = {cible for e in extractions.values() for _, cible in e.references}
-
-        def refuser(
-            chemin: Path, ext: Extraction, empreinte: str, periode: date | None, message: str
-        ) -> None:
-            message = court(message)
-            enregistrer_refus(con, chemin.name, empreinte, ext.nom, periode, message, pseudo.empreinte)
-            rapport.lignes.append(LigneRapport(chemin.name, ext.nom, "refusé", message=message))
-            progression(f"refusé : {message}")
-
-        with transaction(con):
-            for ext in ordre_de_chargement(extractions):
-                a_lire: list[tuple[int, Path, date, str]] = []
-                for numero, chemin, periode in a_charger.get(ext.nom, []):
-                    try:
-                        empreinte = sha256(chemin)
-                    except OSError as err:
-                        message = f"{chemin.name} : fichier illisible ({err.__class__.__name__})"
-                        rapport.lignes.append(LigneRapport(chemin.name, ext.nom, "refusé", message=message))
-                        continue
-                    statut = deja_charge(con, chemin.name, empreinte)
-                    if statut:
-                        rapport.lignes.append(LigneRapport(chemin.name, ext.nom, statut))
-                        continue
-                    if periode is None:
-                        refuser(
-                            chemin,
-                            ext,
-                            empreinte,
-                            None,
-                            f"{chemin.name} : le mois du nom de fichier n'existe pas (attendu AAAA-MM, "
-                            f"mois 01 à 12, année {ANNEE_MIN} à {ANNEE_MAX}) : renommer le fichier",
-                        )
-                        continue
-                    a_lire.append((numero, chemin, periode, empreinte))
-                if not a_lire:
-                    continue
-                for _, cible in ext.references:
-                    if cible not in connues_par_cible:  # once per run: the referenced extract loaded first
-                        connues_par_cible[cible] = _cles_connues(
-                            con, extractions[cible], cles_lues.get(cible, [])
-                        )
-                cibles = dict(ext.references)
-                for colonne, _, _ in ext.ordre_references:
-                    cible = cibles[colonne]
-                    if cible not in dates_par_cible:
-                        dates_par_cible[cible] = _dates_connues(
-                            con, extractions[cible], comparees[cible], dates_lues.get(cible, [])
-                        )
-                extraction = _ChargementExtraction(
-                    con=con,
-                    ext=ext,
-                    pseudo=pseudo,
-                    rapport=rapport,
-                    verificateur=verificateur,
-                    connues={cible: connues_par_cible[cible] for _, cible in ext.references},
-                    dates=dates_par_cible,
-                    du_chargement=[chemin.name for _, chemin, _, _ in a_lire],
-                    refuser=refuser,
-                    progression=progression,
-                    pas=pas,
-                    nombre=nombre,
-                )
-                # Batches of about `taille` rows: each is checked, validated and loaded before the
-                # next files are read, so only one batch's parsed rows are ever held (the national
-                # plan extract, 21.6 M rows, held whole made the load peak near 10 GB).
-                taille = lignes_par_validation()
-                octets = {chemin.name: chemin.stat().st_size for _, chemin, _, _ in a_lire}
-                total, faits, lignes, debut = sum(octets.values()), 0, 0, time.perf_counter()
-                tampon: list[tuple[int, Lot]] = []
-                for rang, (numero, chemin, periode, empreinte) in enumerate(a_lire, start=1):
-                    faits += octets[chemin.name]
-                    try:
-                        lot, cles = preparer_lot(chemin, ext, periode, empreinte, pseudo)
-                    except FichierIllisible as err:
-                        refuser(chemin, ext, empreinte, periode, str(err))
-                        lot = None
-                    except Exception as err:  # whatever else: this file's refusal, never the run's
-                        refuser(
-                            chemin,
-                            ext,
-                            empreinte,
-                            periode,
-                            f"{chemin.name} : erreur inattendue à la lecture ({err.__class__.__name__}) : "
-                            "fichier refusé, à signaler",
-                        )
-                        lot = None
-                    if lot is not None:
-                        if ext.nom in referencees:
-                            cles_lues.setdefault(ext.nom, []).append(cles)
-                        if ext.nom in comparees:
-                            dates_lues.setdefault(ext.nom, []).append(
-                                lot.valides.select(ext.cle[0], *sorted(comparees[ext.nom])).with_columns(
-                                    pl.lit(lot.periode, dtype=pl.Date).alias("_periode")
-                                )
-                            )
-                        tampon.append((numero, lot))
-                        lignes += lot.lignes_lues
-                    dernier = rang == len(a_lire)
-                    if tampon and (dernier or sum(lot.valides.height for _, lot in tampon) >= taille):
-                        extraction.traiter(tampon)
-                        tampon = []
-                        if not dernier:  # a long extract says where it is
-                            ecoule = time.perf_counter() - debut
-                            reste = (total - faits) * ecoule / faits if faits else 0.0
-                            progression(
-                                f"{ext.nom} : {format_fr.nombre(lignes)} lignes lues, validées et chargées "
-                                f"({format_fr.nombre(round(lignes / ecoule) if ecoule > 0 else 0)} lignes/s, "
-                                f"{format_fr.nombre(100 * faits / total)} % des octets, "
-                                f"fin dans ~{format_fr.duree(reste)})"
-                            )
-                extraction.terminer()
-                progression(
-                    f"{ext.nom} : {format_fr.nombre(lignes)} lignes validées par la suite "
-                    f"expectations/{ext.nom}.json en {format_fr.duree(time.perf_counter() - debut)}"
-                )
+        with copie_de_travail(original, entrepot, config, MODE_ENTREPOT) as con:
+            _ingerer_dans(con, depot, extractions, rapport, pseudo, progression)
     return rapport
+
+
+def _ingerer_dans(
+    con: duckdb.DuckDBPyConnection,
+    depot: Path,
+    extractions: dict[str, Extraction],
+    rapport: Rapport,
+    pseudo: Pseudonymiseur,
+    progression: Callable[[str], None],
+) -> None:
+    a_charger, nombre = _a_charger(depot, extractions, rapport, progression)
+    pas = max(1, nombre // 20)  # about twenty progress lines, plus every file with a problem
+    verificateur = Verificateur()
+    cles_lues: dict[str, list[pl.Series]] = {}
+    connues_par_cible: dict[str, pl.Series] = {}
+    comparees = colonnes_comparees(extractions)
+    dates_lues: dict[str, list[pl.DataFrame]] = {}
+    dates_par_cible: dict[str, pl.DataFrame] = {}
+    referencees = {cible for e in extractions.values() for _, cible in e.references}
+
+    def refuser(chemin: Path, ext: Extraction, empreinte: str, periode: date | None, message: str) -> None:
+        message = court(message)
+        enregistrer_refus(con, chemin.name, empreinte, ext.nom, periode, message, pseudo.empreinte)
+        rapport.lignes.append(LigneRapport(chemin.name, ext.nom, "refusé", message=message))
+        progression(f"refusé : {message}")
+
+    with transaction(con):
+        for ext in ordre_de_chargement(extractions):
+            a_lire: list[tuple[int, Path, date, str]] = []
+            for numero, chemin, periode in a_charger.get(ext.nom, []):
+                try:
+                    empreinte = sha256(chemin)
+                except OSError as err:
+                    message = f"{chemin.name} : fichier illisible ({err.__class__.__name__})"
+                    rapport.lignes.append(LigneRapport(chemin.name, ext.nom, "refusé", message=message))
+                    continue
+                statut = deja_charge(con, chemin.name, empreinte)
+                if statut:
+                    rapport.lignes.append(LigneRapport(chemin.name, ext.nom, statut))
+                    continue
+                if periode is None:
+                    refuser(
+                        chemin,
+                        ext,
+                        empreinte,
+                        None,
+                        f"{chemin.name} : le mois du nom de fichier n'existe pas (attendu AAAA-MM, "
+                        f"mois 01 à 12, année {ANNEE_MIN} à {ANNEE_MAX}) : renommer le fichier",
+                    )
+                    continue
+                a_lire.append((numero, chemin, periode, empreinte))
+            if not a_lire:
+                continue
+            for _, cible in ext.references:
+                if cible not in connues_par_cible:  # once per run: the referenced extract loaded first
+                    connues_par_cible[cible] = _cles_connues(
+                        con, extractions[cible], cles_lues.get(cible, [])
+                    )
+            cibles = dict(ext.references)
+            for colonne, _, _ in ext.ordre_references:
+                cible = cibles[colonne]
+                if cible not in dates_par_cible:
+                    dates_par_cible[cible] = _dates_connues(
+                        con, extractions[cible], comparees[cible], dates_lues.get(cible, [])
+                    )
+            extraction = _ChargementExtraction(
+                con=con,
+                ext=ext,
+                pseudo=pseudo,
+                rapport=rapport,
+                verificateur=verificateur,
+                connues={cible: connues_par_cible[cible] for _, cible in ext.references},
+                dates=dates_par_cible,
+                du_chargement=[chemin.name for _, chemin, _, _ in a_lire],
+                refuser=refuser,
+                progression=progression,
+                pas=pas,
+                nombre=nombre,
+            )
+            # Batches of about `taille` rows: each is checked, validated and loaded before the
+            # next files are read, so only one batch's parsed rows are ever held (the national
+            # plan extract, 21.6 M rows, held whole made the load peak near 10 GB).
+            taille = lignes_par_validation()
+            octets = {chemin.name: chemin.stat().st_size for _, chemin, _, _ in a_lire}
+            total, faits, lignes, debut = sum(octets.values()), 0, 0, time.perf_counter()
+            tampon: list[tuple[int, Lot]] = []
+            for rang, (numero, chemin, periode, empreinte) in enumerate(a_lire, start=1):
+                faits += octets[chemin.name]
+                try:
+                    lot, cles = preparer_lot(chemin, ext, periode, empreinte, pseudo)
+                except FichierIllisible as err:
+                    refuser(chemin, ext, empreinte, periode, str(err))
+                    lot = None
+                except Exception as err:  # whatever else: this file's refusal, never the run's
+                    refuser(
+                        chemin,
+                        ext,
+                        empreinte,
+                        periode,
+                        f"{chemin.name} : erreur inattendue à la lecture ({err.__class__.__name__}) : "
+                        "fichier refusé, à signaler",
+                    )
+                    lot = None
+                if lot is not None:
+                    if ext.nom in referencees:
+                        cles_lues.setdefault(ext.nom, []).append(cles)
+                    if ext.nom in comparees:
+                        dates_lues.setdefault(ext.nom, []).append(
+                            lot.valides.select(ext.cle[0], *sorted(comparees[ext.nom])).with_columns(
+                                pl.lit(lot.periode, dtype=pl.Date).alias("_periode")
+                            )
+                        )
+                    tampon.append((numero, lot))
+                    lignes += lot.lignes_lues
+                dernier = rang == len(a_lire)
+                if tampon and (dernier or sum(lot.valides.height for _, lot in tampon) >= taille):
+                    extraction.traiter(tampon)
+                    tampon = []
+                    valider_etape(con)  # the batch's rows to disk, not held until the end
+                    if not dernier:  # a long extract says where it is
+                        ecoule = time.perf_counter() - debut
+                        reste = (total - faits) * ecoule / faits if faits else 0.0
+                        progression(
+                            f"{ext.nom} : {format_fr.nombre(lignes)} lignes lues, validées et chargées "
+                            f"({format_fr.nombre(round(lignes / ecoule) if ecoule > 0 else 0)} lignes/s, "
+                            f"{format_fr.nombre(100 * faits / total)} % des octets, "
+                            f"fin dans ~{format_fr.duree(reste)})"
+                        )
+            extraction.terminer()
+            valider_etape(con)
+            progression(
+                f"{ext.nom} : {format_fr.nombre(lignes)} lignes validées par la suite "
+                f"expectations/{ext.nom}.json en {format_fr.duree(time.perf_counter() - debut)}"
+            )
