@@ -30,7 +30,8 @@ from pipelines.config import RACINE_PROJET
 
 MARTS_PLANCHER = "+taux_recouvrement_flux_mensuel +procedures_actives_mensuel +remises_dettes_annuel"
 # Extracts sent month by month (the photographs procedures, créances, ASF are whole each month).
-MENSUELS = ("plan_recouvrement", "versements", "mouvements_creances", "remises_dettes", "evenements")
+MENSUELS = ("plan_recouvrement", "versements", "mouvements_creances", "remises_dettes", "evenements", "asf")
+PHOTOGRAPHIES = ("procedures", "creances")  # one file: the extract as of its month's end
 OBJECTIFS = {
     "plancher": 3.0,  # dbt build of the three marts / floor: at most
     "pair": 10.0,  # peer time / DuckDB time: at least
@@ -147,16 +148,19 @@ class Banc:
     def _reprendre(self) -> None:
         """An earlier full ingest (generation and ingestion measured then, its figures in
         <reprise>/mesure_ingestion.json) as the history: its last month is taken out of the copy
-        (monthly extracts' rows deleted with their manifest and quarantine rows; the photographs
-        renamed as the month before's) and left to the incremental load."""
+        and left to the incremental load. The monthly extracts' rows of that month go (with their
+        manifest and quarantine rows); the photographs (procedures, créances), taken at that
+        month's end, are replaced by those of the month before, generated here by the same seed
+        (a photograph of October holds October's engagements and movements: renamed as
+        September's, it contradicted September's payments and movements). Not timed."""
         e = ECHELLES[self.echelle]
         (self.donnees / "warehouse").mkdir(parents=True, exist_ok=True)
         shutil.copy2(self.reprise / "warehouse" / "aripa.duckdb", self.donnees / "warehouse" / "aripa.duckdb")
         if (self.reprise / "cles").exists():  # else the key comes from ARIPA_CLE_PSEUDONYMISATION
             shutil.copytree(self.reprise / "cles", self.donnees / "cles")
-        dernier, avant = f"{e.mois_nouveau}-01", f"{e.fin_historique}-01"
+        dernier = f"{e.mois_nouveau}-01"
         with duckdb.connect(str(self.donnees / "warehouse" / "aripa.duckdb")) as con:
-            for table in MENSUELS:
+            for table in (*MENSUELS, *PHOTOGRAPHIES):
                 fichiers = [
                     r[0]
                     for r in con.execute(
@@ -167,22 +171,14 @@ class Banc:
                 for f in fichiers:
                     con.execute("delete from raw.quarantaine where fichier = ?", [f])
                     con.execute("delete from raw.manifeste where fichier = ?", [f])
-            for table in ("procedures", "creances", "asf"):
-                anciens = con.execute(
-                    f"select distinct _fichier from raw.{table} where _periode = ?", [dernier]
-                ).fetchall()
-                for (f,) in anciens:
-                    nouveau = f.replace(e.mois_nouveau, e.fin_historique)
-                    con.execute(
-                        f"update raw.{table} set _periode = ?, _fichier = ? where _fichier = ?",
-                        [avant, nouveau, f],
-                    )
-                    con.execute("update raw.quarantaine set fichier = ? where fichier = ?", [nouveau, f])
-                    con.execute(
-                        "update raw.manifeste set fichier = ?, periode = ?, sha256 = 'reprise' "
-                        "where fichier = ?",
-                        [nouveau, avant, f],
-                    )
+        photos = self.travail / "photographies_historique"
+        shutil.rmtree(photos, ignore_errors=True)
+        periode = ["--from", e.fin_historique, "--to", e.fin_historique]
+        self.aripa("preparation_generation", "generate", "--scale", e.scale, *periode, "--out", str(photos))
+        for chemin in photos.iterdir():
+            if not chemin.name.startswith(tuple(f"{p}_" for p in PHOTOGRAPHIES)):
+                chemin.unlink()
+        self.aripa("preparation_photographies", "ingest", "--landing", str(photos))
         mesure = self.reprise / "mesure_ingestion.json"
         figures = json.loads(mesure.read_text()) if mesure.exists() else {}
         self.resultats.setdefault("etapes", {})["generation"] = figures.get(
@@ -300,7 +296,7 @@ class Banc:
                     con.execute(f"delete from raw.{table} where _periode < ?", [seuil])
                 lignes = sum(
                     con.execute(f"select count(*) from raw.{t}").fetchall()[0][0]
-                    for t in (*MENSUELS, "procedures", "creances", "asf")
+                    for t in (*MENSUELS, *PHOTOGRAPHIES)
                 )
             mesure = self.module(f"echelle_{fraction}", "pipelines.banc.dbt_seul", str(copie), donnees=copie)
             shutil.rmtree(copie, ignore_errors=True)
