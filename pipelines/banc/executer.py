@@ -147,38 +147,12 @@ class Banc:
 
     def _reprendre(self) -> None:
         """An earlier full ingest (generation and ingestion measured then, its figures in
-        <reprise>/mesure_ingestion.json) as the history: its last month is taken out of the copy
-        and left to the incremental load. The monthly extracts' rows of that month go (with their
-        manifest and quarantine rows); the photographs (procedures, créances), taken at that
-        month's end, are replaced by those of the month before, generated here by the same seed
-        (a photograph of October holds October's engagements and movements: renamed as
-        September's, it contradicted September's payments and movements). Not timed."""
-        e = ECHELLES[self.echelle]
+        <reprise>/mesure_ingestion.json) as the history, copied whole; the incremental section
+        takes its last month out of a copy of the built warehouse and loads it again."""
         (self.donnees / "warehouse").mkdir(parents=True, exist_ok=True)
         shutil.copy2(self.reprise / "warehouse" / "aripa.duckdb", self.donnees / "warehouse" / "aripa.duckdb")
         if (self.reprise / "cles").exists():  # else the key comes from ARIPA_CLE_PSEUDONYMISATION
             shutil.copytree(self.reprise / "cles", self.donnees / "cles")
-        dernier = f"{e.mois_nouveau}-01"
-        with duckdb.connect(str(self.donnees / "warehouse" / "aripa.duckdb")) as con:
-            for table in (*MENSUELS, *PHOTOGRAPHIES):
-                fichiers = [
-                    r[0]
-                    for r in con.execute(
-                        f"select distinct _fichier from raw.{table} where _periode = ?", [dernier]
-                    ).fetchall()
-                ]
-                con.execute(f"delete from raw.{table} where _periode = ?", [dernier])
-                for f in fichiers:
-                    con.execute("delete from raw.quarantaine where fichier = ?", [f])
-                    con.execute("delete from raw.manifeste where fichier = ?", [f])
-        photos = self.travail / "photographies_historique"
-        shutil.rmtree(photos, ignore_errors=True)
-        periode = ["--from", e.fin_historique, "--to", e.fin_historique]
-        self.aripa("preparation_generation", "generate", "--scale", e.scale, *periode, "--out", str(photos))
-        for chemin in photos.iterdir():
-            if not chemin.name.startswith(tuple(f"{p}_" for p in PHOTOGRAPHIES)):
-                chemin.unlink()
-        self.aripa("preparation_photographies", "ingest", "--landing", str(photos))
         mesure = self.reprise / "mesure_ingestion.json"
         figures = json.loads(mesure.read_text()) if mesure.exists() else {}
         self.resultats.setdefault("etapes", {})["generation"] = figures.get(
@@ -328,7 +302,16 @@ class Banc:
         e = ECHELLES[self.echelle]
         mois = self.travail / "landing_mois"
         shutil.rmtree(mois, ignore_errors=True)
-        if self.reprise is not None:  # the month taken out of the resumed warehouse (_reprendre)
+        donnees = None
+        if self.reprise is not None:
+            # The last month out of a copy of the built warehouse, then loaded again as a new month:
+            # its monthly files and its photographs (procedures, créances at the month's end). A
+            # slice generated apart is another simulation (the generator draws the whole period at
+            # once), whose photographs contradict the history's payments and movements.
+            donnees = self.copie("incremental")
+            if (self.donnees / "cles").exists():  # the same pseudonymisation key
+                shutil.copytree(self.donnees / "cles", donnees / "cles")
+            self._retirer_mois(donnees / "warehouse" / "aripa.duckdb", f"{e.mois_nouveau}-01")
             mois.mkdir(parents=True)
             debut = time.perf_counter()
             for chemin in sorted(self.landing_reprise.glob(f"*_{e.mois_nouveau}.*")):
@@ -347,8 +330,10 @@ class Banc:
                 "--out",
                 str(mois),
             )
-        ingerer = self.aripa("mois_ingestion", "ingest", "--landing", str(mois))
-        construire = self.aripa("mois_construction", "build")
+        ingerer = self.aripa("mois_ingestion", "ingest", "--landing", str(mois), donnees=donnees)
+        construire = self.aripa("mois_construction", "build", donnees=donnees)
+        if donnees is not None:
+            shutil.rmtree(donnees, ignore_errors=True)
         complet = (
             self.resultats["etapes"]["ingestion"]["duree_s"]
             + self.resultats["etapes"]["construction"]["duree_s"]
@@ -367,6 +352,23 @@ class Banc:
             / self.resultats["etapes"]["construction"]["duree_s"],
             "objectif_max": OBJECTIFS["incremental"],
         }
+
+    @staticmethod
+    def _retirer_mois(entrepot: Path, mois: str) -> None:
+        """Every row of the month's files (monthly extracts and photographs), with their manifest
+        and quarantine rows: the warehouse as it was before that month arrived."""
+        with duckdb.connect(str(entrepot)) as con:
+            for table in (*MENSUELS, *PHOTOGRAPHIES):
+                fichiers = [
+                    r[0]
+                    for r in con.execute(
+                        f"select distinct _fichier from raw.{table} where _periode = ?", [mois]
+                    ).fetchall()
+                ]
+                con.execute(f"delete from raw.{table} where _periode = ?", [mois])
+                for f in fichiers:
+                    con.execute("delete from raw.quarantaine where fichier = ?", [f])
+                    con.execute("delete from raw.manifeste where fichier = ?", [f])
 
     def accueil_nouveau_venu(self) -> None:
         """README's first command in a fresh clone (the package cache warm): until the dashboard
