@@ -3,9 +3,10 @@
 The queries are not copied from the pages (they are being rebuilt): each page of the app is run
 with Streamlit's AppTest while `dashboards.entrepot._lire`, the one door every page reads
 through, records the SQL and parameters it is given. Each page's queries are then replayed as the
-dashboard runs them uncached (a new read-only connection per query, the result fetched as a
-pandas frame), `REPETITIONS` times; the page's latency is the sum of its queries, and its p95 is
-reported. Run as `python -m pipelines.banc.tableau_de_bord`, ARIPA_DATA_DIR set: one JSON line.
+dashboard runs them uncached (per query a new in-memory database with the file attached, the
+result fetched as a pandas frame), `REPETITIONS` times; the page's latency is the sum of its
+queries, and its p95 is reported. Run as `python -m pipelines.banc.tableau_de_bord`,
+ARIPA_DATA_DIR set: one JSON line.
 """
 
 from __future__ import annotations
@@ -37,10 +38,19 @@ def requetes_des_pages() -> dict[str, list[tuple[str, tuple]]]:
     entrepot._lire = enregistrer
     par_page: dict[str, list[tuple[str, tuple]]] = {}
     try:
-        at = AppTest.from_file(str(app), default_timeout=120)
         for page in pages:
+            # A fresh session per page, as a reader opening its URL: one session switching pages
+            # carried a widget's state into a page whose options differ (« France entière »).
+            at = AppTest.from_file(str(app), default_timeout=120)
+            at.run()  # the sign-in gate and the navigation of the national scope
+            try:
+                at.switch_page(f"vues/{page.name}")
+            except ValueError:  # not a page of the national scope (Ma Caf is the Caf pilots')
+                continue
             enregistrees.clear()
-            at.switch_page(f"vues/{page.name}").run()
+            at.run()
+            if at.exception:
+                raise RuntimeError(f"page {page.stem} : {at.exception[0].message}")
             par_page[page.stem] = list(dict.fromkeys(enregistrees))
     finally:
         entrepot._lire = origine
@@ -48,13 +58,15 @@ def requetes_des_pages() -> dict[str, list[tuple[str, tuple]]]:
 
 
 def latences(fichier: Path, par_page: dict[str, list[tuple[str, tuple]]]) -> dict[str, dict]:
+    from dashboards.entrepot import _ouvrir
+
     resultat = {}
     for page, requetes in par_page.items():
         durees, erreurs = [], set()
         for _ in range(REPETITIONS):
             debut = time.perf_counter()
             for sql, parametres in requetes:
-                with duckdb.connect(str(fichier), read_only=True) as con:
+                with _ouvrir(str(fichier)) as con:  # as the page does: a fresh database, the file attached
                     try:
                         con.execute(sql, list(parametres)).df()
                     except duckdb.Error as err:  # the page shows it too; counted, not hidden
