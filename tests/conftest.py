@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -153,3 +154,50 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     perdus = [i.nodeid for i in session.items if i.get_closest_marker("xdist_group") and "@" not in i.nodeid]
     if perdus:
         raise pytest.UsageError(f"pytest-xdist n'a pas groupé {len(perdus)} tests, dont {perdus[0]}")
+
+
+# Per-worker load, printed at the end: the suite's wall time is its busiest worker's, so this says where
+# the time goes. Busy = the sum of the worker's setup, call and teardown durations; CPU = the worker's
+# own CPU time plus that of the processes it ran and waited for (the CLI, servers, dbt).
+OCCUPATION: dict[str, float] = {}
+ETENDUE: dict[str, tuple[float, float]] = {}  # first start, last stop of a worker's tests
+CPU_PAR_WORKER: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    noeud = getattr(report, "node", None)  # set by xdist on the controller
+    worker = noeud.workerinput["workerid"] if noeud is not None else "main"
+    OCCUPATION[worker] = OCCUPATION.get(worker, 0.0) + report.duration
+    debut, fin = ETENDUE.get(worker, (report.start, report.stop))
+    ETENDUE[worker] = (min(debut, report.start), max(fin, report.stop))
+
+
+def _cpu() -> float:
+    moi, enfants = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return moi.ru_utime + moi.ru_stime + enfants.ru_utime + enfants.ru_stime
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    sortie = getattr(session.config, "workeroutput", None)  # on an xdist worker
+    if sortie is not None:
+        sortie["aripa_cpu"] = _cpu()
+    else:
+        CPU_PAR_WORKER.setdefault("main", _cpu())
+
+
+def pytest_testnodedown(node, error) -> None:
+    cpu = getattr(node, "workeroutput", {}).get("aripa_cpu")
+    if cpu is not None:
+        CPU_PAR_WORKER[node.workerinput["workerid"]] = cpu
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    lignes = [
+        f"{w}: occupé {OCCUPATION[w] / 60:.1f} min sur {(ETENDUE[w][1] - ETENDUE[w][0]) / 60:.1f} min, "
+        f"CPU {CPU_PAR_WORKER.get(w, float('nan')) / 60:.1f} min"
+        for w in sorted(OCCUPATION)
+    ]
+    if lignes:
+        terminalreporter.write_sep("-", "charge par worker")
+        for ligne in lignes:
+            terminalreporter.write_line(ligne)
