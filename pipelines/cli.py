@@ -487,7 +487,14 @@ def _evaluer(c: Chemins) -> None:
             )
         import duckdb
 
-        from pipelines.evaluation.executer import SCHEMA, ecrire, evaluer, figures
+        from pipelines.evaluation.executer import (
+            SCHEMA,
+            deja_evaluee,
+            ecrire,
+            evaluer,
+            figures,
+            lire_evaluation,
+        )
         from pipelines.evaluation.panel import empreinte_panel, lire_panel
 
         try:
@@ -497,10 +504,18 @@ def _evaluer(c: Chemins) -> None:
                 "panel absent (marts.evaluation_panel_gipa) : lancer `aripa build` d'abord"
             ) from err
         empreinte = empreinte_panel(panel)
-        evaluation = evaluer(panel, progression=dire)
-        calcule_le = ecrire(evaluation, c.entrepot, empreinte, len(panel))
+        calcule_le = deja_evaluee(c.entrepot, empreinte)
+        if calcule_le is not None:
+            dire(
+                f"panel et méthodes inchangés depuis le calcul du {calcule_le:%d/%m/%Y à %H:%M} UTC : "
+                "résultats gardés"
+            )
+            evaluation = lire_evaluation(c.entrepot)
+        else:
+            evaluation = evaluer(panel, progression=dire)
+            calcule_le = ecrire(evaluation, c.entrepot, empreinte, len(panel))
         dire(
-            f"{len(evaluation.resultats)} résultats écrits dans {SCHEMA}.gipa_resultats "
+            f"{len(evaluation.resultats)} résultats dans {SCHEMA}.gipa_resultats "
             f"(panel {empreinte[:12]}, calculés le {calcule_le:%d/%m/%Y à %H:%M} UTC)"
         )
         for chemin in figures(evaluation, c.sorties / "evaluation"):

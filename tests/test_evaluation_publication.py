@@ -4,6 +4,7 @@ panel file through `aripa evaluate --panel`; dbt reads nothing of it."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -14,8 +15,8 @@ import yaml
 from streamlit.testing.v1 import AppTest
 
 from pipelines import format_fr
-from pipelines.evaluation import validite
-from pipelines.evaluation.executer import SCHEMA, ecrire, evaluer
+from pipelines.evaluation import executer, validite
+from pipelines.evaluation.executer import SCHEMA, deja_evaluee, ecrire, evaluer, lire_evaluation
 from pipelines.evaluation.panel import REQUETE_PANEL, TABLE_EMPREINTE_PUBLIEE, empreinte_panel
 from tests.conftest import aripa
 
@@ -136,6 +137,36 @@ def test_la_page_refuse_des_resultats_calcules_sur_un_autre_panel(publie, monkey
     at = _page(monkeypatch, tmp_path)
     assert at.error and "Résultats périmés" in at.error[0].value
     assert not at.metric  # nothing shown
+
+
+def test_le_meme_panel_par_la_meme_methode_n_est_pas_reevalue(publie, monkeypatch, tmp_path):
+    """The results in the warehouse are kept for the panel and the method (settings and code of
+    pipelines/evaluation) they were computed with, and for those only."""
+    base = publie / "warehouse" / "publication" / "national.duckdb"
+    with duckdb.connect(str(base), read_only=True) as con:
+        empreinte = con.execute(f"select empreinte_panel from {TABLE_EMPREINTE_PUBLIEE}").fetchone()[0]
+        (calcule_le,) = con.execute(f"select calcule_le_utc from {SCHEMA}.gipa_execution").fetchone()
+        resultats = con.execute(f"select * from {SCHEMA}.gipa_resultats order by all").df()
+    assert deja_evaluee(base, empreinte) == calcule_le
+    assert deja_evaluee(base, "0" * 64) is None  # another panel
+    lue = lire_evaluation(base)
+    colonnes = [c for c in resultats.columns if c not in ("empreinte_panel", "calcule_le_utc")]
+    assert list(lue.resultats.columns) == colonnes and len(lue.etude_evenement) > 0
+    pd.testing.assert_frame_equal(
+        lue.resultats.sort_values(colonnes, ignore_index=True),
+        resultats[colonnes].sort_values(colonnes, ignore_index=True),
+    )
+    with monkeypatch.context() as m:
+        m.setattr(executer, "TIRAGES", executer.TIRAGES + 1)  # another setting
+        assert deja_evaluee(base, empreinte) is None
+    # An edit of the estimators' code: the package's sources, one line added to one of them.
+    copie = tmp_path / "evaluation"
+    shutil.copytree(Path(executer.__file__).parent, copie, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(executer, "__file__", str(copie / "executer.py"))
+    assert deja_evaluee(base, empreinte) == calcule_le  # the copy is the same code
+    with (copie / "estimateurs.py").open("a", encoding="utf-8") as source:
+        source.write("# une modification\n")
+    assert deja_evaluee(base, empreinte) is None
 
 
 def test_dbt_ne_lit_pas_ce_qu_ecrit_evaluate():

@@ -26,7 +26,8 @@ import pytest
 from tests.conftest import CLE_TEST
 from tests.test_navigateur import ARGUMENTS_CHROMIUM, CHROMIUM, _port_libre
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("demo")]
+# Reads the demo build; one worker, so each role's server and the browser start once.
+pytestmark = [pytest.mark.browser, pytest.mark.demo, pytest.mark.xdist_group("navigateur_pages")]
 
 ROLES = {"national": "national", "comite": "comite", "caf_311": "caf:311"}
 PAGES = {  # url path -> title

@@ -29,7 +29,7 @@ VUES = Path(__file__).resolve().parents[1] / "dashboards" / "vues"
 # The pilot whose isolation is tested, and the other Caf (its name must never show).
 CAF, AUTRE_CAF, NOM_AUTRE_CAF = "311", "331", "Gironde"
 
-pytestmark = pytest.mark.xdist_group("demo")  # the demo build, once per worker that has it
+pytestmark = pytest.mark.demo  # reads the demo build (shared by the workers: tests/conftest.py)
 
 
 @pytest.fixture(scope="module")

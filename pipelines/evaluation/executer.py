@@ -4,12 +4,15 @@ Reads `marts.evaluation_panel_gipa` (built by dbt from the KPI marts), estimates
 the warehouse schema `evaluation` (its own: dbt builds nothing there) `gipa_resultats` (one row per
 outcome, control group and method), `gipa_etude_evenement` (leads and lags) and `gipa_execution`
 (when, and on which panel: the SHA-256 of the panel's rows, so a reader can refuse results computed
-on another build of the panel), then the event-study figures. The same estimators run on any
+on another build of the panel; and with which method: the SHA-256 of this package's code and
+settings), then the event-study figures. The same panel with the same method gives the same
+results: a second run keeps those already in the warehouse (deja_evaluee). The same estimators run on any
 panel file (`aripa evaluate --panel`, see panel_externe.py).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -220,6 +223,40 @@ def evaluer(panel: pd.DataFrame, progression: Callable[[str], None] = lambda _: 
     return Evaluation(pd.DataFrame(lignes), pd.concat(etudes, ignore_index=True), groupes)
 
 
+def empreinte_methode() -> str:
+    """SHA-256 of what the results depend on besides the panel: the settings, and the code of this
+    package (estimators, matching, synthetic control, panel preparation). Any edit recomputes."""
+    h = hashlib.sha256(f"{TIRAGES}|{AVANCES}|{K_APPARIEMENT}|{list(METHODES)}".encode())
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(source.name.encode() + b"\0" + source.read_bytes())
+    return h.hexdigest()
+
+
+def deja_evaluee(entrepot: Path, empreinte: str) -> datetime | None:
+    """When the results in the warehouse were computed from this very panel with this very method
+    (None: they were not): a second `aripa demo` on the same data does not redo every estimate."""
+    # Not read_only: in `aripa demo` dbt's connection to this file is still open in the process.
+    with duckdb.connect(str(entrepot)) as con:
+        try:
+            ligne = con.execute(
+                f"select calcule_le_utc from {SCHEMA}.gipa_execution "
+                "where empreinte_panel = ? and empreinte_methode = ?",
+                [empreinte, empreinte_methode()],
+            ).fetchone()
+        except duckdb.Error:  # no evaluation yet, or one written before the method's fingerprint
+            return None
+    return ligne[0] if ligne else None
+
+
+def lire_evaluation(entrepot: Path) -> Evaluation:
+    """The results and event-study coefficients already in the warehouse, without their stamps."""
+    tampons = "exclude (empreinte_panel, calcule_le_utc)"
+    with duckdb.connect(str(entrepot)) as con:
+        resultats = con.execute(f"select * {tampons} from {SCHEMA}.gipa_resultats").df()
+        etude = con.execute(f"select * {tampons} from {SCHEMA}.gipa_etude_evenement").df()
+    return Evaluation(resultats, etude, {})  # the control départements per group are not stored
+
+
 def ecrire(evaluation: Evaluation, entrepot: Path, empreinte: str, nb_lignes_panel: int) -> datetime:
     """The results tables in schema `evaluation`, replaced in one transaction, stamped with the
     panel's fingerprint and the time (UTC) of the computation."""
@@ -232,6 +269,7 @@ def ecrire(evaluation: Evaluation, entrepot: Path, empreinte: str, nb_lignes_pan
             "nb_lignes_panel": [nb_lignes_panel],
             "nb_resultats": [len(evaluation.resultats)],
             "tirages_randomisation": [TIRAGES],
+            "empreinte_methode": [empreinte_methode()],
         }
     )
     tampon = {"empreinte_panel": empreinte, "calcule_le_utc": calcule_le}
