@@ -19,8 +19,9 @@ no random number so that every other row of the extracts is the same with or wit
 - a re-sent batch (VERSEMENTS_RENVOYES): one Caf pivot's payments of the last exported month are in
   the payments file twice, its batch sent again after a cut transfer. Ingestion loads the first copy
   and quarantines the second (cle_en_double): no figure moves, the file's quarantined share jumps
-  (`quarantaine`). Only in an export of at least a year, the past the rule compares with, so that
-  short slices (the tests', `--defects`) carry no fault but the ones injected on purpose;
+  (`quarantaine`). Only in an export of at least 13 months (a year of files before it, the past
+  the rule compares with), so that the short slices the tests load carry no fault; `--defects`
+  lists its copies in its manifest (lot_renvoye);
 - créances close to prescription (PRESCRIPTION_PLANTEE, in creances.py): a few overpayments one Caf
   implanted 55 to 58 months before the photograph on débiteurs it lost track of, never recovered
   since: their 5-year delay runs out 2 to 5 months after the photograph (`prescription`).
