@@ -5,6 +5,7 @@ list of the demo build. The dbt marts have their unit tests beside them
 
 from __future__ import annotations
 
+import io
 import math
 from datetime import date
 from pathlib import Path
@@ -12,10 +13,12 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pipelines.generation.modele import DERIVE_PLANTEE
+from pipelines.contrat import contrat
+from pipelines.generation.modele import DERIVE_PLANTEE, PRESCRIPTION_PLANTEE, VERSEMENTS_RENVOYES
 from pipelines.portees import Portee
 from pipelines.prevision import retro
 from pipelines.prevision.modeles import Prevision, ets, saisonnier_naif
@@ -217,17 +220,176 @@ def situations_plantees(publication: Path) -> dict[str, bool]:
             "and code_zone = ? and mois > ? and valeur < valeur_reference",
             [caf, pd.Timestamp(dernier) - pd.DateOffset(months=nb_mois)],
         ).fetchone()[0]
-        saisies = con.execute(
-            "select count(*) from marts.alertes_mensuelles where type_alerte = 'saisie_4e_defail' "
-            "and en_alerte and niveau = 'national' and mois = ?",
+        levees = con.execute(
+            "select type_alerte, niveau, code_zone, objet from marts.alertes_mensuelles "
+            "where en_alerte and mois = ? and type_alerte <> 'derive_caf'",
             [dernier],
-        ).fetchone()[0]
-    return {"derive_caf": derive == nb_mois, "saisie_4e_defail": saisies == 1}
+        ).fetchall()
+    caf_prescription = PRESCRIPTION_PLANTEE[0]
+    return {
+        "derive_caf": derive == nb_mois,
+        "quarantaine": ("quarantaine", "national", "FR", "versements") in levees,
+        "prescription": ("prescription", "caf", caf_prescription, "INDUS") in levees,
+        "saisie_4e_defail": ("saisie_4e_defail", "national", "FR", "SAISIE") in levees,
+    }
+
+
+def _landing(dossier: Path, nom: str, fichier: str) -> pl.DataFrame:
+    """A landing CSV as the network exports it (cp1252, `;`), every value as text, under the
+    contract's column names: read apart from ingestion, to check the alerts against the extracts."""
+    extraction = contrat()[nom]
+    texte = (dossier / fichier).read_bytes().decode("cp1252")
+    frame = pl.read_csv(io.StringIO(texte), separator=";", infer_schema=False)
+    return frame.rename({c.entete: c.nom for c in extraction.colonnes if c.entete in frame.columns})
+
+
+def _montant(colonne: str) -> pl.Expr:
+    return pl.col(colonne).str.replace(",", ".").cast(pl.Float64)
+
+
+def _date(colonne: str) -> pl.Expr:
+    return pl.col(colonne).str.to_date("%d/%m/%Y")
+
+
+def _alertes(publication: Path, type_alerte: str) -> pd.DataFrame:
+    with duckdb.connect(str(publication), read_only=True) as con:
+        alertes = con.execute(
+            "select * from marts.alertes_mensuelles where type_alerte = ? order by all", [type_alerte]
+        ).df()
+    return alertes.assign(mois=pd.to_datetime(alertes["mois"]).dt.date)
 
 
 def test_les_situations_plantees_sont_dans_la_liste_des_alertes(demo):
     trouvees = situations_plantees(demo["donnees"] / "warehouse" / "publication" / "national.duckdb")
-    assert trouvees == {"derive_caf": True, "saisie_4e_defail": True}
+    assert trouvees == {
+        "derive_caf": True,
+        "quarantaine": True,
+        "prescription": True,
+        "saisie_4e_defail": True,
+    }
+
+
+def test_chaque_situation_plantee_a_son_chiffre_recompte_dans_les_extractions(demo):
+    """Each planted situation's figure recounted from the landing files (not from a mart), against
+    the published national alert list, at the right zone and month, and nothing else raised."""
+    landing, publication = demo["donnees"] / "landing", demo["donnees"] / "warehouse" / "publication"
+    national = publication / "national.duckdb"
+    dernier = max(f.name for f in landing.glob("versements_*.csv"))[len("versements_") : -len(".csv")]
+    mois = date(int(dernier[:4]), int(dernier[5:]), 1)
+    photographie = (pd.Timestamp(mois) + pd.offsets.MonthEnd(0)).date()
+    procedures = _landing(landing, "procedures", f"procedures_{dernier}.csv")
+
+    # Quarantine: the re-sent batch. Every payment of the planted Caf's procedures in the last month
+    # is in the file twice, nothing else is; the alert's count is those copies, its share over the
+    # lines read, against a past of clean files (share 0).
+    caf_renvoi, _ = VERSEMENTS_RENVOYES
+    versements = _landing(landing, "versements", f"versements_{dernier}.csv")
+    doublons = versements.filter(pl.col("versement_id").is_duplicated()).unique("versement_id")
+    gerees = procedures.filter(pl.col("code_caf_gestionnaire") == caf_renvoi)["procedure_id"]
+    de_la_caf = versements.unique("versement_id").filter(pl.col("procedure_id").is_in(gerees.implode()))
+    assert doublons.height == de_la_caf.height > 1000
+    assert set(doublons["procedure_id"]) <= set(gerees)
+    assert versements.height - versements["versement_id"].n_unique() == doublons.height  # twice, no more
+    quarantaine = _alertes(national, "quarantaine")
+    levees = quarantaine[quarantaine["en_alerte"]]
+    assert levees[["mois", "objet"]].values.tolist() == [[mois, "versements"]]
+    alerte = levees.iloc[0]
+    assert alerte["nombre"] == doublons.height
+    assert alerte["valeur"] == pytest.approx(doublons.height / versements.height)
+    assert alerte["valeur_reference"] == 0 and alerte["niveau"] == "national"
+    # The copies are quarantined, not loaded: the month's payments are the file's distinct ones.
+    base = demo["donnees"] / "warehouse" / "aripa.duckdb"
+    with duckdb.connect(str(base), read_only=True) as con:
+        lues, chargees, en_quarantaine = con.execute(
+            "select lignes_lues, lignes_chargees, lignes_quarantaine from raw.manifeste where fichier = ?",
+            [f"versements_{dernier}.csv"],
+        ).fetchone()
+        regles = con.execute(
+            "select regle, count(*) from raw.quarantaine where fichier = ? group by 1",
+            [f"versements_{dernier}.csv"],
+        ).fetchall()
+    assert (lues, chargees, en_quarantaine) == (
+        versements.height,
+        versements.height - doublons.height,
+        doublons.height,
+    )
+    assert regles == [("cle_en_double", doublons.height)]
+
+    # Prescription: the planted Caf's overpayments implanted 55 to 58 months before, never
+    # recovered (last act = implantation), prescribing within 6 months of the photograph.
+    caf_prescription, anciennete, nombre = PRESCRIPTION_PLANTEE
+    creances = _landing(landing, "creances", f"creances_{dernier}.csv").with_columns(
+        _date("date_implantation").alias("implantation"),
+        _date("date_prescription").alias("prescription"),
+        _montant("solde").alias("solde_euros"),
+    )
+    proches = creances.filter(
+        (pl.col("etat") == "E")
+        & (pl.col("prescription") > photographie)
+        & (pl.col("prescription") <= (pd.Timestamp(photographie) + pd.DateOffset(months=6)).date())
+    )
+    assert proches.height == nombre  # the planted ones, and no other in the network
+    assert set(proches["code_caf"]) == {caf_prescription} and "OIF" not in set(proches["nature"])
+    debut_fenetre = (pd.Timestamp(mois) - pd.DateOffset(months=anciennete)).date()
+    assert proches["implantation"].min() >= debut_fenetre
+    assert (proches["implantation"] < (pd.Timestamp(debut_fenetre) + pd.DateOffset(months=4)).date()).all()
+    assert ((proches["prescription"] - proches["implantation"]).dt.total_days() == 5 * 365 + 1).all()
+    montant = round(proches["solde_euros"].sum(), 2)
+    prescription = _alertes(national, "prescription")
+    levees = prescription[prescription["en_alerte"]]
+    assert sorted(levees[["niveau", "code_zone", "objet"]].values.tolist()) == [
+        ["caf", caf_prescription, "INDUS"],
+        ["national", "FR", "INDUS"],
+    ]
+    assert (levees["mois"] == mois).all() and (levees["nombre"] == nombre).all()
+    assert [float(m) for m in levees["montant"]] == pytest.approx([montant, montant])
+
+    # Seizures after their 3rd DEFAIL: no plant, the seizure model draws them. Recounted from the
+    # procedures photograph and every events file: running at the month's end, last DEFAIL rank 3.
+    evenements = pl.concat(
+        [
+            _landing(landing, "evenements", f.name).select(
+                "procedure_id", "type_evenement", "date_evenement", "rang_defail"
+            )
+            for f in sorted(landing.glob("evenements_*.csv"))
+        ]
+    )
+    rangs = (
+        evenements.filter(pl.col("type_evenement") == "DEFAIL", _date("date_evenement") <= photographie)
+        .group_by("procedure_id")
+        .agg(pl.col("rang_defail").cast(pl.Int64).max().alias("rang"))
+    )
+    en_cours = procedures.filter(
+        (pl.col("code_procedure") == "SAISIE")
+        & (_date("date_engagement") <= photographie)
+        & (pl.col("date_cloture").is_null() | (_date("date_cloture") > photographie))
+    ).join(rangs.filter(pl.col("rang") == 3), on="procedure_id")
+    saisies = _alertes(national, "saisie_4e_defail")
+    alerte = saisies[(saisies["niveau"] == "national") & (saisies["mois"] == mois)].iloc[0]
+    assert alerte["en_alerte"] and alerte["nombre"] == en_cours.height > 5
+    assert float(alerte["montant"]) == pytest.approx(
+        en_cours.select(_montant("montant_mensuel_tc").sum()).item()
+    )
+
+
+def test_le_pilote_d_une_caf_voit_ses_alertes_plantees_et_aucune_d_une_autre_caf(demo):
+    """The prescription plant is in the Gironde's file (a pilot scope) with the national level; the
+    Haute-Garonne's pilot sees the national alert, never the Gironde's row."""
+    publication = demo["donnees"] / "warehouse" / "publication"
+    caf_prescription = PRESCRIPTION_PLANTEE[0]
+    assert caf_prescription == "331"  # a scope published by the demo (config/lecteurs.toml)
+    for fichier, attendues in (
+        ("caf_331.duckdb", [["caf", "331"], ["national", "FR"]]),
+        ("caf_311.duckdb", [["national", "FR"]]),
+    ):
+        prescription = _alertes(publication / fichier, "prescription")
+        levees = prescription[prescription["en_alerte"]]
+        assert sorted(levees[["niveau", "code_zone"]].values.tolist()) == attendues, fichier
+        zones = set(_alertes(publication / fichier, "derive_caf")["code_zone"])
+        zones |= set(prescription["code_zone"])
+        assert zones <= {fichier[4:7], "FR"}, fichier
+        quarantaine = _alertes(publication / fichier, "quarantaine")
+        assert quarantaine[quarantaine["en_alerte"]]["objet"].tolist() == ["versements"], fichier
 
 
 def test_les_previsions_ecrites_sont_relues_et_gardees_tant_que_les_series_ne_changent_pas(tmp_path):

@@ -12,7 +12,9 @@ indicators of seed 004 mean something:
 - requests up to the Caf's threshold (at least 1.5 x BMAF at 1 January, some Cafs higher, and
   before October 2017 some Cafs sent everything to the CRA) are decided by the services;
 - recovery of a debt is suspended while a write-off request is pending;
-- an insolvent debtor's debt is admitted as irrecoverable three years after implantation.
+- an insolvent debtor's debt is admitted as irrecoverable three years after implantation;
+- planted (PRESCRIPTION_PLANTEE, modele.py): a few overpayments of one Caf never recovered, so
+  that the photograph holds créances prescribing within 6 months, for the alert list.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pipelines.config import DOSSIER_SEEDS
 from pipelines.generation import trajectoires as tr
 from pipelines.generation.modele import (
     HISTORIQUE_MOIS,
+    PRESCRIPTION_PLANTEE,
     Parametres,
     arrivees,
     en_vigueur,
@@ -222,6 +225,20 @@ def simuler_creances(procedures: pl.DataFrame, p: Parametres, rng: np.random.Gen
         insolvable & (m0 + DELAI_NON_VALEUR_MOIS <= p.fin), m0 + DELAI_NON_VALEUR_MOIS, JAMAIS
     )
     verse = (rng.random(g.size) < propension[g]) & (mois_ligne < t_non_valeur[g])
+    # Planted créances close to prescription: no instalment ever comes in, so their last act stays
+    # their implantation. Chosen without a random draw, and their instalments are drawn as before
+    # then dropped (below), so that every other row, and every later draw, is unchanged.
+    caf_prescription, anciennete, nombre_plante = PRESCRIPTION_PLANTEE
+    candidates = np.flatnonzero(
+        ~oif
+        & ~insolvable
+        & ~demande
+        & (code_caf == caf_prescription)
+        & (m0 >= p.fin - anciennete)
+        & (m0 <= p.fin - anciennete + 3)
+    )
+    plantees = np.zeros(n, dtype=bool)
+    plantees[candidates[np.argsort(implantation[candidates], kind="stable")][:nombre_plante]] = True
 
     # The balance when the request comes in decides the instance (CRA above the threshold).
     cumul = _cumul_par_groupe(np.where(verse, echeance[g], 0.0), horizon)
@@ -244,7 +261,8 @@ def simuler_creances(procedures: pl.DataFrame, p: Parametres, rng: np.random.Gen
     paye_cumul = np.minimum(cumul, du_ligne)
     precedent = np.r_[0.0, paye_cumul[:-1]]
     precedent[debut[horizon > 0]] = 0.0
-    paye = np.round(paye_cumul - precedent, 2)
+    paye_tire = np.round(paye_cumul - precedent, 2)
+    paye = np.where(plantees[g], 0.0, paye_tire)  # the planted créances' instalments never come in
     paye_total = np.bincount(g, weights=paye, minlength=n)
     non_valeur = np.where(t_non_valeur < JAMAIS, np.maximum(np.round(du - remis - paye_total, 2), 0.0), 0.0)
     solde = np.maximum(np.round(du - remis - paye_total - non_valeur, 2), 0.0)
@@ -290,14 +308,16 @@ def simuler_creances(procedures: pl.DataFrame, p: Parametres, rng: np.random.Gen
     )
 
     # Movements.
-    rec = np.flatnonzero(paye > 0)
+    tires = np.flatnonzero(paye_tire > 0)
+    jour_rec = rng.integers(5, 26, size=tires.size)  # drawn for every instalment, the planted ones too
+    rec, jour_rec = tires[paye[tires] > 0], jour_rec[paye[tires] > 0]
     avec_dc = np.flatnonzero((augmentation > 0) & (horizon > 0))
     avec_remise = np.flatnonzero(remis > 0)
     avec_anv = np.flatnonzero(non_valeur > 0)
     parts = [
         (np.arange(n), implantation, "IC", "IMP", montant_initial),
         (avec_dc, jours(m0[avec_dc] + 1, np.full(avec_dc.size, 10)), "DC", "IMP", augmentation[avec_dc]),
-        (g[rec], jours(mois_ligne[rec], rng.integers(5, 26, size=rec.size)), "AD", "REC", paye[rec]),
+        (g[rec], jours(mois_ligne[rec], jour_rec), "AD", "REC", paye[rec]),
         (avec_remise, jour_decision[avec_remise], "AD", "REM", remis[avec_remise]),
         (
             avec_anv,

@@ -12,6 +12,9 @@ File faults, on top (whenever RATE > 0):
                          of the files, at least one                    -> ligne_incomplete
   encodage               one file saved as UTF-16 (Excel's « texte Unicode »): the whole file is
                          refused, nothing of it loads                  -> fichier_refuse
+Faults already in the clean extracts are listed too, and spared the injected ones:
+  lot_renvoye            a key sent twice by the generator itself (its planted re-sent batch,
+                         VERSEMENTS_RENVOYES in modele.py): each copy after the first -> cle_en_double
 The manifest (`manifeste_defauts.csv`, outside the landing directory) lists each fault with its
 file, line (as ingestion numbers them: the header is line 1), field and expected rule.
 """
@@ -37,6 +40,7 @@ REGLE = {
     "date_impossible": "format_date",
     "ligne_tronquee": "ligne_incomplete",
     "encodage": "fichier_refuse",
+    "lot_renvoye": "cle_en_double",
 }
 NON_NUMERIQUES = ("N/A", "#VALEUR!", "12,5O", "1.234,56")
 
@@ -100,8 +104,25 @@ def _fautes_du_fichier(
     if epargner_derniere:
         touchees[-1] = False
     fautes = rng.choice(possibles, size=len(lignes) - 1)
+    # Keys (all the key's columns) the clean file already sends twice: their lines get no injected
+    # fault, so that each copy is quarantined under cle_en_double alone. A line with a quoted field
+    # is not split here (its fields could hold the separator); the generator's keys never need it.
+    positions_cle = [entetes.index(extraction.colonne(nom).entete) for nom in extraction.cle]
+    cles = [
+        None if '"' in ligne else tuple(ligne.split(";")[j] for j in positions_cle) for ligne in lignes[1:]
+    ]
+    comptes: dict[tuple[str, ...] | None, int] = {}
+    for valeur in cles:
+        comptes[valeur] = comptes.get(valeur, 0) + 1
+    vues: set[tuple[str, ...] | None] = set()
     sortie, defauts = [lignes[0]], []
     for i, ligne in enumerate(lignes[1:]):
+        if cles[i] is not None and comptes[cles[i]] > 1:
+            sortie.append(ligne)
+            if cles[i] in vues:
+                defauts.append(Defaut(fichier, len(sortie), cle, "lot_renvoye", REGLE["lot_renvoye"]))
+            vues.add(cles[i])
+            continue
         if not touchees[i]:
             sortie.append(ligne)
             continue
@@ -173,6 +194,8 @@ def injecter(source: Path, cible: Path, taux: float, graine: int) -> list[Defaut
         sortie, du_fichier = _fautes_du_fichier(
             lignes, extraction, chemin.name, taux, fichier_rng, epargner_derniere=i in tronques
         )
+        if i in tronques and len(sortie) > 1:  # a cut last line is only ligne_incomplete
+            du_fichier = [d for d in du_fichier if d.ligne != len(sortie)]
         defauts += du_fichier
         contenu = "\r\n".join(sortie)
         if i in tronques and len(sortie) > 1:

@@ -12,8 +12,20 @@ the indicators mean something:
 - GIPA: in the 20 experimental départements (reference seed), from 2014-10, the propensity is
   raised by a département-specific amount; from the generalisation (2016-04) every département
   gets the national average. The expected effect this implies is written to the truth file;
-- a planted drift (DERIVE_PLANTEE): one Caf pivot pays less often over the last months exported,
-  the situation the alert list's control chart is there to catch.
+Planted situations, each one the alert list (marts.alertes_mensuelles) is there to catch, drawn from
+no random number so that every other row of the extracts is the same with or without them:
+- a drift (DERIVE_PLANTEE): one Caf pivot pays less often over the last months exported (the
+  control chart, `derive_caf`);
+- a re-sent batch (VERSEMENTS_RENVOYES): one Caf pivot's payments of the last exported month are in
+  the payments file twice, its batch sent again after a cut transfer. Ingestion loads the first copy
+  and quarantines the second (cle_en_double): no figure moves, the file's quarantined share jumps
+  (`quarantaine`). Only in an export of at least 13 months (a year of files before it, the past
+  the rule compares with), so that the short slices the tests load carry no fault; `--defects`
+  lists its copies in its manifest (lot_renvoye);
+- créances close to prescription (PRESCRIPTION_PLANTEE, in creances.py): a few overpayments one Caf
+  implanted 55 to 58 months before the photograph on débiteurs it lost track of, never recovered
+  since: their 5-year delay runs out 2 to 5 months after the photograph (`prescription`).
+Seizures after their third DEFAIL (`saisie_4e_defail`) need no plant: saisies.py draws them.
 """
 
 from __future__ import annotations
@@ -48,6 +60,18 @@ DEBUT_GIPA, FIN_GIPA = tr.index_mois("2014-10"), tr.index_mois("2016-03")
 # often over the last 3 exported months than its own level, its case mix unchanged: the control
 # chart of carte_controle_cafs_mensuelle must flag it (tests/test_perspectives.py checks it).
 DERIVE_PLANTEE = ("691", 3, 0.65)
+# Planted re-sent batch (issue 20, the quarantine alert): every payment of the Caf pivot de
+# Seine-Maritime (761, about 5 % of the network's payments) in the last exported month is written
+# a second time at the end of that month's file, as when its batch is sent again after a cut
+# transfer; planted only when at least 13 months are exported (a year of files before it).
+VERSEMENTS_RENVOYES = ("761", 13)
+# Planted créances close to prescription (issue 20, the prescription alert): the first 6
+# overpayments (in créance order) the Caf de la Gironde (331) implanted in the 4 months from 58
+# months before the last exported month, on débiteurs it lost track of (not insolvent, no
+# write-off asked): never recovered, their prescription date (last act, here the implantation,
+# + 5 years) falls 2 to 5 months after the photograph. Fewer if the Caf implanted fewer (none in
+# a slice whose simulated history starts later).
+PRESCRIPTION_PLANTEE = ("331", 58, 6)
 
 
 @dataclass(frozen=True)
@@ -561,6 +585,13 @@ def simuler_mensualites(procedures: pl.DataFrame, p: Parametres, rng: np.random.
             "_mois": mois_v,
         }
     )
+    # Planted re-sent batch (VERSEMENTS_RENVOYES): the Caf's payments of the last month, again, at the
+    # end of that month's file (the frame is sorted by month: appended rows stay in the last one).
+    caf_renvoi, mois_minimum = VERSEMENTS_RENVOYES
+    if p.fin - p.debut + 1 >= mois_minimum:
+        caf_versement = actives["code_caf_gestionnaire"].to_numpy()[idx][ordre]
+        renvoyes = versements.filter(pl.Series((caf_versement == caf_renvoi) & (mois_v == p.fin)))
+        versements = pl.concat([versements, renvoyes])
     return Mensualites(plan, versements, verite)
 
 
