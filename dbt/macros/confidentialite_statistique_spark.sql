@@ -52,35 +52,20 @@
     {{- return(run_query('select count(*) from ' ~ table ~ ' where masque').columns[0].values()[0]) -}}
 {%- endmacro %}
 
-{#- Where it is called. `get_empty_subquery_sql` (dispatched: the project's spark__ version comes
-    first) runs on the mart's SQL when its contract is checked, and when a unit test builds its empty
-    table, before any statement of the mart. `create_table_as` is dbt's own wrapper (a root project
-    macro of the same name replaces it), with the same body, plus the preparation of a table mart
-    whose contract is not checked; on other engines the preparation is nothing. -#}
+{#- Where it is called: project overrides of two macros dbt dispatches (the root project's
+    spark__ version comes first), each ending with dbt-spark's own. `get_empty_subquery_sql` runs on
+    the mart's SQL when its contract is checked, and when a unit test builds its empty table, before
+    any statement of the mart; `create_table_as` prepares a table mart whose contract is not checked
+    (a checked one went through get_empty_subquery_sql first; a temporary relation is a unit test's). -#}
 {% macro spark__get_empty_subquery_sql(select_sql, select_sql_header=none) -%}
     {%- do secret_statistique_preparer_spark(select_sql) -%}
     {{- return(dbt.default__get_empty_subquery_sql(select_sql, select_sql_header)) -}}
 {%- endmacro %}
 
-{% macro create_table_as(temporary, relation, compiled_code, language='sql') -%}
-  {%- if language == 'sql' and not temporary -%}
-    {%- do adapter.dispatch('secret_statistique_avant_table', 'aripa')(compiled_code) -%}
-  {%- endif -%}
-  {# backward compatibility for create_table_as that does not support language #}
-  {% if language == "sql" %}
-    {{ adapter.dispatch('create_table_as', 'dbt')(temporary, relation, compiled_code)}}
-  {% else %}
-    {{ adapter.dispatch('create_table_as', 'dbt')(temporary, relation, compiled_code, language) }}
-  {% endif %}
-
-{%- endmacro %}
-
-{% macro default__secret_statistique_avant_table(sql) -%}
-{%- endmacro %}
-
-{% macro spark__secret_statistique_avant_table(sql) -%}
-    {#- A checked contract calls get_empty_subquery_sql on this SQL first, which prepared it. -#}
-    {%- if '-- aripa:secret_statistique:debut' in sql and not config.get('contract').enforced -%}
-        {%- do secret_statistique_preparer_spark(sql) -%}
+{% macro spark__create_table_as(temporary, relation, compiled_code, language='sql') -%}
+    {%- if language == 'sql' and not temporary and '-- aripa:secret_statistique:debut' in compiled_code
+        and not config.get('contract').enforced -%}
+        {%- do secret_statistique_preparer_spark(compiled_code) -%}
     {%- endif -%}
+    {{- return(dbt.spark__create_table_as(temporary, relation, compiled_code, language)) -}}
 {%- endmacro %}
