@@ -35,7 +35,7 @@
             {%- set etat.derniere = passe -%}
         {%- endif -%}{%- endfor -%}
         {%- do log('secret_statistique ' ~ t ~ ' : ' ~ etat.masques ~ ' cellules masquées après '
-            ~ etat.derniere ~ ' passe(s) sur ' ~ p['passes'], info=false) -%}
+            ~ etat.derniere ~ ' passe(s) sur ' ~ p['passes'], info=true) -%}
         {%- do secret_table_spark(t ~ '__resultat', secret_resultat_sql(cellules, t ~ '__passe_' ~ etat.derniere)) -%}
         {%- for table in [cellules, groupes, t ~ '__passe_' ~ etat.derniere] -%}
             {%- do run_query('drop table if exists ' ~ table) -%}
