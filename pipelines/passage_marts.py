@@ -36,6 +36,23 @@ def marts_a_exporter(chemins: Chemins) -> list[str]:
     return sorted({r.table for r in regles(chemins)} | set(MARTS_HORS_DIFFUSION))
 
 
+def _sans_fuseau(cadre):
+    """Spark's `timestamp` (an instant) as the wall-clock time of the session's zone without zone,
+    DuckDB's TIMESTAMP: otherwise the Parquet file holds a UTC instant that DuckDB reads as
+    TIMESTAMP WITH TIME ZONE (the load times, cast to the contracts' `timestamp` in staging)."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import TimestampType
+
+    return cadre.select(
+        *[
+            F.col(c.name).cast("timestamp_ntz").alias(c.name)
+            if isinstance(c.dataType, TimestampType)
+            else F.col(c.name)
+            for c in cadre.schema.fields
+        ]
+    )
+
+
 def ecrire_passage_marts(spark, chemins: Chemins, tables: list[str]) -> dict[str, int]:
     """Write each Spark table `marts.<table>` to a new Parquet version, then swap the link to it.
     A mart that was not built (a partial selection) is left out, as the publication does."""
@@ -52,7 +69,7 @@ def ecrire_passage_marts(spark, chemins: Chemins, tables: list[str]) -> dict[str
         for table in tables:
             if table not in existantes:
                 continue
-            cadre = spark.table(f"marts.{table}")
+            cadre = _sans_fuseau(spark.table(f"marts.{table}"))
             cadre.coalesce(1).write.parquet(str(provisoire / table))
             lignes[table] = cadre.count()
         provisoire.mkdir(exist_ok=True)

@@ -39,20 +39,77 @@
     is masked (`herite`); then a masked annual cell needs a masked month to be rebuilt, and the
     months are protected month by month. -#}
 {% macro secret_statistique(relation, niveaux, dimensions, comptage=none, valeur=none, totaux=[], herite=none) -%}
-    {{- verifier_moteur_secret(relation) -}}
-    {%- set seuil = var('seuil_secret_statistique') -%}
-    {%- set passes = var('passes_secret_statistique') | int -%}
     {%- set retenus = var('niveaux_retenus', none) -%}
     {%- set niveaux = niveaux if retenus is none else (niveaux | select('in', retenus) | list) -%}
     {%- set caf_territoriale = 'caf_residence' if 'caf_residence' in niveaux else ('caf' if 'caf' in niveaux else none) -%}
     {%- set hors_totaux = dimensions | reject('in', totaux) | list -%}
+    {%- set cellules = secret_cellules_sql(relation, dimensions, hors_totaux, totaux, comptage, valeur, herite) -%}
+    {{- adapter.dispatch('secret_statistique_passes', 'aripa')(cellules, niveaux, caf_territoriale, totaux | length > 0) -}}
+{%- endmacro %}
+
+{#- DuckDB (and any engine computing a `materialized` CTE once): the whole method as CTEs of the mart. -#}
+{% macro default__secret_statistique_passes(cellules, niveaux, caf_territoriale, avec_totaux) -%}
+    {%- set passes = var('passes_secret_statistique') | int %}
 
     secret_cellules as {{ cte_materialisee() }} (
+{{ cellules }}
+    ),
 
+    secret_groupes as {{ cte_materialisee() }} (
+{{ secret_groupes_sql('secret_cellules', niveaux, caf_territoriale, avec_totaux) }}
+    ),
+
+    secret_passe_0 as {{ cte_materialisee() }} (
+{{ secret_passe_0_sql('secret_cellules') }}
+    ),
+    {%- for passe in range(1, passes + 1) %}
+{{ secret_passe_ctes(passe, 'secret_passe_' ~ (passe - 1), 'secret_cellules', 'secret_groupes', avec_totaux) }}
+    {%- endfor %}
+
+    secret as (
+{{ secret_resultat_sql('secret_cellules', 'secret_passe_' ~ passes) }}
+    )
+{%- endmacro %}
+
+{#- Spark inlines every deterministic CTE at each of its references (optimizer rule InlineCTE; no
+    `materialized` hint), and even a cached temporary view is expanded again from its text at each
+    reference before the cache is looked up: so each pass, reading the previous one three to five
+    times, multiplied the plan (measured: a chain of 7 such passes over 1 000 rows took 52 s, each
+    pass three times the previous one; as tables, 12 passes took 0.5 to 1 s each). So on Spark the
+    mart keeps only its cells as a CTE, the passes are written as tables, one statement each,
+    before the mart's statement (secret_statistique_preparer_spark, called by the overrides in
+    confidentialite_statistique_spark.sql), and the mart reads the result table. The line comments
+    below mark where the cells end and carry what the passes need. -#}
+{% macro spark__secret_statistique_passes(cellules, niveaux, caf_territoriale, avec_totaux) -%}
+    {%- set parametres = {
+        'travail': secret_travail_spark() ~ '.' ~ this.identifier,
+        'niveaux': niveaux,
+        'caf_territoriale': caf_territoriale,
+        'avec_totaux': avec_totaux,
+        'passes': var('passes_secret_statistique') | int,
+    } %}
+    -- aripa:secret_statistique:debut
+    secret_cellules as (
+{{ cellules }}
+    ),
+    -- aripa:secret_statistique:fin {{ tojson(parametres) }}
+    secret as (
+        select * from {{ parametres.travail }}__resultat
+    )
+{%- endmacro %}
+
+{#- The Spark database holding the passes' tables (one set per mart, replaced at each build). -#}
+{% macro secret_travail_spark() -%}secret_statistique{%- endmacro %}
+
+{#- Each cell of the mart with its key, parents, count, value and primary (or inherited) mask. Null
+    dimensions sort last on every engine (DuckDB's default, not Spark's): the cell numbers break
+    the ties between cells of equal value, so they must be the same everywhere. -#}
+{% macro secret_cellules_sql(relation, dimensions, hors_totaux, totaux, comptage, valeur, herite) -%}
+    {%- set seuil = var('seuil_secret_statistique') %}
         select
             a_masquer.*,
-            row_number() over (order by a_masquer.niveau, a_masquer.code_zone
-                {%- for d in dimensions %}, a_masquer.{{ d }}{% endfor %}) as id_cellule,
+            row_number() over (order by a_masquer.niveau, a_masquer.code_zone nulls last
+                {%- for d in dimensions %}, a_masquer.{{ d }} nulls last{% endfor %}) as id_cellule,
             zones_secret.code_departement_parent as departement_parent,
             zones_secret.code_region_parent as region_parent,
             {{ cle_secret(dimensions) }} as cle_dimensions,
@@ -71,54 +128,53 @@
         from {{ relation }} as a_masquer
         left join {{ ref('dim_zones') }} as zones_secret
             on a_masquer.type_zone = zones_secret.type_zone and a_masquer.code_zone = zones_secret.code_zone
+{%- endmacro %}
 
-    ),
-
-    secret_groupes as {{ cte_materialisee() }} (
-
+{#- The additive groups (see the head of this file), one row per cell and group. -#}
+{% macro secret_groupes_sql(cellules, niveaux, caf_territoriale, avec_totaux) -%}
         {%- set groupes = [] %}
         {%- if 'national' in niveaux %}
             {%- for niveau_caf in ['caf_gestionnaire', 'caf_residence', 'caf'] if niveau_caf in niveaux %}
-                {%- do groupes.append("select id_cellule, 'zones_caf' as nature, 'national>" ~ niveau_caf ~ "|' || cle_dimensions as groupe from secret_cellules where niveau in ('national', '" ~ niveau_caf ~ "')") %}
+                {%- do groupes.append("select id_cellule, 'zones_caf' as nature, 'national>" ~ niveau_caf ~ "|' || cle_dimensions as groupe from " ~ cellules ~ " where niveau in ('national', '" ~ niveau_caf ~ "')") %}
             {%- endfor %}
             {%- if 'region' in niveaux %}
                 {%- set sans_territoire = (" or (niveau = '" ~ caf_territoriale ~ "' and departement_parent is null)") if caf_territoriale else '' %}
-                {%- do groupes.append("select id_cellule, 'zones' as nature, 'national>region|' || cle_dimensions as groupe from secret_cellules where niveau in ('national', 'region')" ~ sans_territoire) %}
+                {%- do groupes.append("select id_cellule, 'zones' as nature, 'national>region|' || cle_dimensions as groupe from " ~ cellules ~ " where niveau in ('national', 'region')" ~ sans_territoire) %}
             {%- endif %}
         {%- endif %}
         {%- if 'departement' in niveaux and caf_territoriale %}
-            {%- do groupes.append("select id_cellule, 'zones' as nature, 'departement>caf|' || code_zone || '|' || cle_dimensions as groupe from secret_cellules where niveau = 'departement'") %}
-            {%- do groupes.append("select id_cellule, 'zones' as nature, 'departement>caf|' || departement_parent || '|' || cle_dimensions as groupe from secret_cellules where niveau = '" ~ caf_territoriale ~ "' and departement_parent is not null") %}
+            {%- do groupes.append("select id_cellule, 'zones' as nature, 'departement>caf|' || code_zone || '|' || cle_dimensions as groupe from " ~ cellules ~ " where niveau = 'departement'") %}
+            {%- do groupes.append("select id_cellule, 'zones' as nature, 'departement>caf|' || departement_parent || '|' || cle_dimensions as groupe from " ~ cellules ~ " where niveau = '" ~ caf_territoriale ~ "' and departement_parent is not null") %}
         {%- endif %}
         {%- if 'region' in niveaux and 'departement' in niveaux %}
-            {%- do groupes.append("select id_cellule, 'zones' as nature, 'region>departement|' || code_zone || '|' || cle_dimensions as groupe from secret_cellules where niveau = 'region'") %}
-            {%- do groupes.append("select id_cellule, 'zones' as nature, 'region>departement|' || region_parent || '|' || cle_dimensions as groupe from secret_cellules where niveau = 'departement' and region_parent is not null") %}
+            {%- do groupes.append("select id_cellule, 'zones' as nature, 'region>departement|' || code_zone || '|' || cle_dimensions as groupe from " ~ cellules ~ " where niveau = 'region'") %}
+            {%- do groupes.append("select id_cellule, 'zones' as nature, 'region>departement|' || region_parent || '|' || cle_dimensions as groupe from " ~ cellules ~ " where niveau = 'departement' and region_parent is not null") %}
         {%- endif %}
-        {%- if totaux %}
-            {%- do groupes.append("select id_cellule, 'ensemble' as nature, 'ensemble|' || niveau || '|' || code_zone || '|' || cle_hors_totaux as groupe from secret_cellules") %}
+        {%- if avec_totaux %}
+            {%- do groupes.append("select id_cellule, 'ensemble' as nature, 'ensemble|' || niveau || '|' || code_zone || '|' || cle_hors_totaux as groupe from " ~ cellules) %}
         {%- endif %}
         {%- if not groupes %}
-            {%- do groupes.append("select id_cellule, 'zones' as nature, cast(null as " ~ dbt.type_string() ~ ") as groupe from secret_cellules where 1 = 0") %}
+            {%- do groupes.append("select id_cellule, 'zones' as nature, cast(null as " ~ dbt.type_string() ~ ") as groupe from " ~ cellules ~ " where 1 = 0") %}
         {%- endif %}
         {{ groupes | join('\n        union all\n        ') }}
+{%- endmacro %}
 
-    ),
-
-    secret_passe_0 as {{ cte_materialisee() }} (
-
+{#- The state before the first pass: the primary and inherited masks. -#}
+{% macro secret_passe_0_sql(cellules) -%}
         select id_cellule, comptage_secret, valeur_secret, (masque_primaire or masque_herite) as masque
-        from secret_cellules
+        from {{ cellules }}
+{%- endmacro %}
 
-    ),
-
-    {%- for passe in range(1, passes + 1) %}
-
+{#- One pass, as CTEs (each followed by a comma), reading the state `precedente` and ending with
+    `secret_passe_<passe>`. A pass's state is only the set of masked cells, and it only grows: a
+    pass that masks nothing new is a fixed point (every later pass gives the same set). -#}
+{% macro secret_passe_ctes(passe, precedente, cellules, groupes, avec_totaux) %}
     secret_isoles_{{ passe }} as {{ cte_materialisee() }} (
 
         -- Groups where exactly one cell is masked: it could be rebuilt by one subtraction.
         select g.groupe
-        from secret_groupes as g
-        inner join secret_passe_{{ passe - 1 }} as p on g.id_cellule = p.id_cellule
+        from {{ groupes }} as g
+        inner join {{ precedente }} as p on g.id_cellule = p.id_cellule
         group by g.groupe
         having sum(case when p.masque then 1 else 0 end) = 1 and count(*) > 1
 
@@ -133,28 +189,28 @@
                 g.id_cellule,
                 row_number() over (
                     partition by g.groupe
-                    order by p.comptage_secret, p.valeur_secret, g.id_cellule
+                    order by p.comptage_secret nulls last, p.valeur_secret nulls last, g.id_cellule
                 ) as rang
-            from secret_groupes as g
+            from {{ groupes }} as g
             inner join secret_isoles_{{ passe }} as i on g.groupe = i.groupe
-            inner join secret_passe_{{ passe - 1 }} as p on g.id_cellule = p.id_cellule
+            inner join {{ precedente }} as p on g.id_cellule = p.id_cellule
             where not p.masque
         ) as candidats
         where rang = 1
 
     ),
 
-    secret_{{ 'unique' if totaux else 'passe' }}_{{ passe }} as {{ cte_materialisee() }} (
+    secret_{{ 'unique' if avec_totaux else 'passe' }}_{{ passe }} as {{ cte_materialisee() }} (
 
         select
             p.id_cellule,
             p.comptage_secret,
             p.valeur_secret,
             p.masque or p.id_cellule in (select id_cellule from secret_complements_{{ passe }}) as masque
-        from secret_passe_{{ passe - 1 }} as p
+        from {{ precedente }} as p
 
     ),
-    {%- if totaux %}
+    {%- if avec_totaux %}
 
     -- Zones x types: a masked cell, one masked partner along the zones (same group) and one along
     -- the types (same zone) must close a rectangle of masked cells (the hypercube of tau-ARGUS in
@@ -165,7 +221,7 @@
     secret_masques_{{ passe }} as {{ cte_materialisee() }} (
 
         select c.id_cellule, c.zone_secret, c.cle_totaux, c.cle_hors_totaux
-        from secret_cellules as c
+        from {{ cellules }} as c
         inner join secret_unique_{{ passe }} as u on c.id_cellule = u.id_cellule
         where u.masque
 
@@ -174,9 +230,9 @@
     secret_partenaires_zone_{{ passe }} as {{ cte_materialisee() }} (
 
         select gc.id_cellule, gc.groupe, md.zone_secret as zone_partenaire
-        from secret_groupes as gc
+        from {{ groupes }} as gc
         inner join secret_masques_{{ passe }} as mc on gc.id_cellule = mc.id_cellule
-        inner join secret_groupes as gd on gc.groupe = gd.groupe and gd.id_cellule <> gc.id_cellule
+        inner join {{ groupes }} as gd on gc.groupe = gd.groupe and gd.id_cellule <> gc.id_cellule
         inner join secret_masques_{{ passe }} as md on gd.id_cellule = md.id_cellule
         where gc.nature = 'zones'
 
@@ -185,9 +241,9 @@
     secret_partenaires_type_{{ passe }} as {{ cte_materialisee() }} (
 
         select gc.id_cellule, md.cle_totaux as type_partenaire
-        from secret_groupes as gc
+        from {{ groupes }} as gc
         inner join secret_masques_{{ passe }} as mc on gc.id_cellule = mc.id_cellule
-        inner join secret_groupes as gd on gc.groupe = gd.groupe and gd.id_cellule <> gc.id_cellule
+        inner join {{ groupes }} as gd on gc.groupe = gd.groupe and gd.id_cellule <> gc.id_cellule
         inner join secret_masques_{{ passe }} as md on gd.id_cellule = md.id_cellule
         where gc.nature = 'ensemble'
 
@@ -198,8 +254,8 @@
         select pz.id_cellule as id_masque, pz.groupe, coin.id_cellule, u.masque, u.comptage_secret, u.valeur_secret
         from secret_partenaires_zone_{{ passe }} as pz
         inner join secret_partenaires_type_{{ passe }} as pt on pz.id_cellule = pt.id_cellule
-        inner join secret_cellules as c on pz.id_cellule = c.id_cellule
-        inner join secret_cellules as coin
+        inner join {{ cellules }} as c on pz.id_cellule = c.id_cellule
+        inner join {{ cellules }} as coin
             on coin.zone_secret = pz.zone_partenaire
             and coin.cle_totaux = pt.type_partenaire
             and coin.cle_hors_totaux = c.cle_hors_totaux
@@ -215,7 +271,7 @@
                 coins.id_cellule,
                 row_number() over (
                     partition by coins.id_masque, coins.groupe
-                    order by coins.comptage_secret, coins.valeur_secret, coins.id_cellule
+                    order by coins.comptage_secret nulls last, coins.valeur_secret nulls last, coins.id_cellule
                 ) as rang
             from secret_coins_{{ passe }} as coins
             inner join (
@@ -240,23 +296,20 @@
 
     ),
     {%- endif %}
+{%- endmacro %}
 
-    {%- endfor %}
-
-    secret as (
-
+{#- The cells with the verdict of the last pass. -#}
+{% macro secret_resultat_sql(cellules, derniere_passe) -%}
         select
-            secret_cellules.*,
-            not secret_passe_{{ passes }}.masque as est_diffusable,
+            c.*,
+            not p.masque as est_diffusable,
             case
-                when secret_cellules.masque_primaire then 'primaire'
-                when secret_cellules.masque_herite then 'herite'
-                when secret_passe_{{ passes }}.masque then 'secondaire'
+                when c.masque_primaire then 'primaire'
+                when c.masque_herite then 'herite'
+                when p.masque then 'secondaire'
             end as motif_secret
-        from secret_cellules
-        inner join secret_passe_{{ passes }} on secret_cellules.id_cellule = secret_passe_{{ passes }}.id_cellule
-
-    )
+        from {{ cellules }} as c
+        inner join {{ derniere_passe }} as p on c.id_cellule = p.id_cellule
 {%- endmacro %}
 
 {#- The dimensions of a cell as one string, for the group keys (null shown as ∅). -#}

@@ -20,7 +20,8 @@ renamed as (
         lignes_quarantaine,
         coalesce(lignes_vides, 0) as lignes_vides,
         coalesce(message, '') <> '' as avec_message,
-        charge_le,
+        -- The contract's `timestamp` (on Spark the Parquet handoff reads as timestamp_ntz).
+        cast(charge_le as timestamp) as charge_le,
         duree_s
 
     from source

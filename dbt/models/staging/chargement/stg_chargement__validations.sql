@@ -8,7 +8,8 @@ with source as (
 renamed as (
 
     select
-        valide_le,
+        -- The contract's `timestamp` (on Spark the Parquet handoff reads as timestamp_ntz).
+        cast(valide_le as timestamp) as valide_le,
         extraction,
         attente,
         colonne,
