@@ -39,6 +39,14 @@ def _mise_en_page(figure: go.Figure, titre_y: str, pourcentage: bool, hauteur: i
     return figure
 
 
+def bande_quartiles(figure: go.Figure, x, bas, haut, nom: str, couleur: str = GRIS_RESEAU) -> None:
+    """The spread of the Cafs as a grey band from the first to the third quartile (rates in %):
+    an invisible upper line, then the lower one filled up to it."""
+    trace = {"x": x, "mode": "lines", "line": {"width": 0}}
+    figure.add_trace(go.Scatter(y=haut * 100, showlegend=False, hoverinfo="skip", **trace))
+    figure.add_trace(go.Scatter(y=bas * 100, fill="tonexty", fillcolor=couleur, name=nom, **trace))
+
+
 def jalons(figure: go.Figure, debut, fin) -> None:
     """The four milestones (GIPA, generalisation, référentiel, intermediation) within the period.
     Set in one layout update: `add_vline` per milestone re-validates the whole layout each time."""

@@ -83,26 +83,12 @@ if reseau.empty:
     st.info("La comparaison avec le réseau n'est pas publiée pour votre Caf.")
 else:
     figure = go.Figure()
-    figure.add_trace(
-        go.Scatter(
-            x=reseau["annee"],
-            y=reseau["reseau_troisieme_quartile"] * 100,
-            mode="lines",
-            line={"width": 0},
-            showlegend=False,
-            hoverinfo="skip",
-        )
-    )
-    figure.add_trace(
-        go.Scatter(
-            x=reseau["annee"],
-            y=reseau["reseau_premier_quartile"] * 100,
-            mode="lines",
-            line={"width": 0},
-            fill="tonexty",
-            fillcolor=graphiques.GRIS_RESEAU,
-            name="Réseau : du 1er au 3e quartile des Caf",
-        )
+    graphiques.bande_quartiles(
+        figure,
+        reseau["annee"],
+        reseau["reseau_premier_quartile"],
+        reseau["reseau_troisieme_quartile"],
+        "Réseau : du 1er au 3e quartile des Caf",
     )
     figure.add_trace(
         go.Scatter(

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboards import composants as c
+from dashboards import graphiques
 from dashboards.entrepot import lire
 
 MART, DISPERSION = "remises_dettes_annuel", "remises_dettes_dispersion_cafs"
@@ -112,26 +113,13 @@ dispersion = lire(
     f"ecart_type, coefficient_variation from marts.{DISPERSION} order by annee"
 )
 figure = go.Figure()
-figure.add_trace(
-    go.Scatter(
-        x=dispersion["annee"],
-        y=dispersion["troisieme_quartile"] * 100,
-        mode="lines",
-        line={"width": 0},
-        showlegend=False,
-        hoverinfo="skip",
-    )
-)
-figure.add_trace(
-    go.Scatter(
-        x=dispersion["annee"],
-        y=dispersion["premier_quartile"] * 100,
-        mode="lines",
-        line={"width": 0},
-        fill="tonexty",
-        fillcolor="rgba(140,140,140,0.3)",
-        name="Entre le 1er et le 3e quartile des Caf",
-    )
+graphiques.bande_quartiles(
+    figure,
+    dispersion["annee"],
+    dispersion["premier_quartile"],
+    dispersion["troisieme_quartile"],
+    "Entre le 1er et le 3e quartile des Caf",
+    couleur="rgba(140,140,140,0.3)",
 )
 figure.add_trace(
     go.Scatter(
