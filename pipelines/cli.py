@@ -201,7 +201,9 @@ class Cible(StrEnum):
     spark = "spark"
 
 
-def _construire(c: Chemins, reconstruire: bool = False, cible: str = "duckdb") -> None:
+def _construire(
+    c: Chemins, reconstruire: bool = False, cible: str = "duckdb", tests_unitaires: bool = False
+) -> None:
     from pipelines.construction import (
         executer_dbt,
         generer_documentation,
@@ -221,11 +223,15 @@ def _construire(c: Chemins, reconstruire: bool = False, cible: str = "duckdb") -
 
             bilan = construire_spark(c, progression=dire, reconstruire=reconstruire)
         else:
-            bilan = executer_dbt(c, progression=dire, reconstruire=reconstruire)
-        dire(
-            f"{bilan.seeds} seeds, {bilan.modeles} modèles, {bilan.tests} tests de données, "
+            bilan = executer_dbt(
+                c, progression=dire, reconstruire=reconstruire, tests_unitaires=tests_unitaires
+            )
+        unitaires = (
             f"{bilan.tests_unitaires} tests unitaires"
+            if bilan.unitaires_lances
+            else "tests unitaires dbt non lancés (`aripa build --unit-tests`)"
         )
+        dire(f"{bilan.seeds} seeds, {bilan.modeles} modèles, {bilan.tests} tests de données, {unitaires}")
         if not bilan.succes:
             for echec in bilan.echecs:
                 dire(f"[red]{echec}[/red]")
@@ -414,9 +420,21 @@ def build(
             "depuis le passage Parquet des tables raw).",
         ),
     ] = Cible.duckdb,
+    unit_tests: Annotated[
+        bool,
+        typer.Option(
+            "--unit-tests",
+            help="Lancer aussi les tests unitaires dbt (la logique des modèles sur des entrées fixes) : "
+            "après un changement des modèles ; inutiles à chaque mois, leurs entrées ne changent pas.",
+        ),
+    ] = False,
 ) -> None:
     """Construire et tester les indicateurs (dbt), puis publier la copie lue par les tableaux de bord."""
-    _executer(lambda: _construire(chemins(data_dir), reconstruire=full_refresh, cible=target.value))
+    _executer(
+        lambda: _construire(
+            chemins(data_dir), reconstruire=full_refresh, cible=target.value, tests_unitaires=unit_tests
+        )
+    )
 
 
 @app.command()

@@ -23,7 +23,7 @@ from pipelines.portees import Portee
 from pipelines.prevision import retro
 from pipelines.prevision.modeles import Prevision, ets, saisonnier_naif
 from pipelines.prevision.series import Serie, decouper
-from pipelines.publication import _publier_prevision
+from pipelines.publication import Catalogue, _publier_prevision
 
 PAGE = str(Path(__file__).resolve().parents[1] / "dashboards" / "vues" / "perspectives.py")
 
@@ -140,8 +140,9 @@ def entrepot_prevision(tmp_path: Path) -> Path:
 )
 def test_les_previsions_publiees_suivent_la_portee(entrepot_prevision, tmp_path, portee, zones):
     with duckdb.connect(str(entrepot_prevision)) as con:
+        catalogue = Catalogue.lire(con, "entrepot")
         con.execute(f"attach '{tmp_path / 'cible.duckdb'}' as cible")
-        _publier_prevision(con, "entrepot", portee)
+        _publier_prevision(con, "entrepot", portee, catalogue)
         publiees = [
             z
             for (z,) in con.execute("select code_zone from cible.prevision.previsions order by 1").fetchall()

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import yaml
+
 from tests.conftest import PETIT_JEU, aripa, ecrire_jeu, requete
 
 # Payments of February 2026 in the hand-computed set: V4 (25,00, P1) and V6 (200,00, P2); the
@@ -12,11 +17,22 @@ REQUETE_FEVRIER = (
 )
 
 
+def _tests_unitaires_declares() -> int:
+    dossier = Path(__file__).parents[1] / "dbt" / "models"
+    return sum(
+        len((yaml.safe_load(f.read_text(encoding="utf-8")) or {}).get("unit_tests") or [])
+        for f in dossier.rglob("*.yml")
+    )
+
+
 def test_le_build_suivant_un_retrait_reconstruit_les_modeles_incrementaux(tmp_path):
     ecrire_jeu(tmp_path / "landing", PETIT_JEU)
-    for etape in ("ingest", "build"):
-        resultat = aripa(etape, donnees=tmp_path)
-        assert resultat.returncode == 0, resultat.stdout + resultat.stderr
+    assert aripa("ingest", donnees=tmp_path).returncode == 0
+    # The suite's one run of dbt's unit tests (a monthly build skips them): every one declared, passed.
+    resultat = aripa("build", "--unit-tests", donnees=tmp_path)
+    assert resultat.returncode == 0, resultat.stdout + resultat.stderr
+    lances = re.search(r"(\d+) tests unitaires", resultat.stdout)
+    assert lances is not None and int(lances.group(1)) == _tests_unitaires_declares() > 30, resultat.stdout
     base = tmp_path / "warehouse" / "aripa.duckdb"
     assert requete(base, REQUETE_FEVRIER) == [(225.0, 2)]
 
@@ -25,6 +41,7 @@ def test_le_build_suivant_un_retrait_reconstruit_les_modeles_incrementaux(tmp_pa
     resultat = aripa("build", donnees=tmp_path)  # no --full-refresh: the build sees the withdrawal
     assert resultat.returncode == 0, resultat.stdout + resultat.stderr
     assert "modèles incrémentaux reconstruits" in " ".join(resultat.stdout.split())
+    assert "tests unitaires dbt non lancés" in " ".join(resultat.stdout.split())
     assert requete(base, REQUETE_FEVRIER) == [(0.0, 0)]
     # January is untouched: V1 (100,00) and V2 (80,00); V3 (amount "abc") is in quarantine.
     assert requete(
