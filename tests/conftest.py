@@ -285,8 +285,9 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.write_sep("-", "charge par worker")
         for ligne in lignes:
             terminalreporter.write_line(ligne)
+        combien = int(os.environ.get("ARIPA_TESTS_CPU_N", "15"))
         terminalreporter.write_line(
-            "les 15 tests les plus gourmands en CPU (préparation et démontage compris) :"
+            f"les {combien} tests les plus gourmands en CPU (préparation et démontage compris) :"
         )
-        for nodeid, cpu in sorted(CPU_PAR_TEST.items(), key=lambda x: -x[1])[:15]:
+        for nodeid, cpu in sorted(CPU_PAR_TEST.items(), key=lambda x: -x[1])[:combien]:
             terminalreporter.write_line(f"{cpu:8.1f} s  {nodeid}")
