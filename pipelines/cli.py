@@ -201,11 +201,40 @@ class Cible(StrEnum):
     spark = "spark"
 
 
+def _executer_dbt(
+    c: Chemins, cible: str, reconstruire: bool, tests_unitaires: bool, dire: Callable[[str], None]
+) -> None:
+    from pipelines.construction import executer_dbt
+
+    if cible == "spark":
+        from pipelines.construction_spark import construire_spark
+
+        bilan = construire_spark(c, progression=dire, reconstruire=reconstruire)
+    else:
+        bilan = executer_dbt(c, progression=dire, reconstruire=reconstruire, tests_unitaires=tests_unitaires)
+    unitaires = (
+        f"{bilan.tests_unitaires} tests unitaires"
+        if bilan.unitaires_lances
+        else "tests unitaires dbt non lancés (`aripa build --unit-tests`)"
+    )
+    dire(f"{bilan.seeds} seeds, {bilan.modeles} modèles, {bilan.tests} tests de données, {unitaires}")
+    if not bilan.succes:
+        for echec in bilan.echecs:
+            dire(f"[red]{echec}[/red]")
+        raise EtapeEchouee(
+            "dbt build a échoué : rien n'est publié, les tableaux de bord gardent la version précédente"
+        )
+
+
 def _construire(
-    c: Chemins, reconstruire: bool = False, cible: str = "duckdb", tests_unitaires: bool = False
+    c: Chemins,
+    reconstruire: bool = False,
+    cible: str = "duckdb",
+    tests_unitaires: bool = False,
+    forcer: bool = False,
 ) -> None:
     from pipelines.construction import (
-        executer_dbt,
+        construction_a_jour,
         generer_documentation,
         publier,
         retrait_depuis_la_derniere_construction,
@@ -218,28 +247,19 @@ def _construire(
         if not reconstruire and retrait_depuis_la_derniere_construction(c, cible):
             dire("fichier retiré depuis la dernière construction : modèles incrémentaux reconstruits")
             reconstruire = True
-        if cible == "spark":
-            from pipelines.construction_spark import construire_spark
-
-            bilan = construire_spark(c, progression=dire, reconstruire=reconstruire)
-        else:
-            bilan = executer_dbt(
-                c, progression=dire, reconstruire=reconstruire, tests_unitaires=tests_unitaires
-            )
-        unitaires = (
-            f"{bilan.tests_unitaires} tests unitaires"
-            if bilan.unitaires_lances
-            else "tests unitaires dbt non lancés (`aripa build --unit-tests`)"
+        gardee = (
+            cible == "duckdb" and not (reconstruire or tests_unitaires or forcer) and construction_a_jour(c)
         )
-        dire(f"{bilan.seeds} seeds, {bilan.modeles} modèles, {bilan.tests} tests de données, {unitaires}")
-        if not bilan.succes:
-            for echec in bilan.echecs:
-                dire(f"[red]{echec}[/red]")
-            raise EtapeEchouee(
-                "dbt build a échoué : rien n'est publié, les tableaux de bord gardent la version précédente"
+        if gardee:
+            dire(
+                "rien de nouveau depuis la dernière construction (mêmes fichiers chargés, même projet "
+                "dbt) : indicateurs gardés ; `aripa build --force` pour reconstruire quand même"
             )
-    with etape("Documentation du catalogue (dbt docs generate)") as dire:
-        dire(f"documentation : {generer_documentation(c, cible)}")
+        else:
+            _executer_dbt(c, cible, reconstruire, tests_unitaires, dire)
+    if not gardee or not c.documentation.exists():
+        with etape("Documentation du catalogue (dbt docs generate)") as dire:
+            dire(f"documentation : {generer_documentation(c, cible)}")
     with etape("Publication des fichiers lus par les tableaux de bord") as dire:
         dire(f"fichiers publiés, un par portée de lecteurs : {publier(c, moteur=cible)}")
 
@@ -420,6 +440,14 @@ def build(
             "depuis le passage Parquet des tables raw).",
         ),
     ] = Cible.duckdb,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Reconstruire même si rien n'a changé depuis la dernière construction "
+            "(mêmes fichiers chargés, même projet dbt).",
+        ),
+    ] = False,
     unit_tests: Annotated[
         bool,
         typer.Option(
@@ -432,7 +460,11 @@ def build(
     """Construire et tester les indicateurs (dbt), puis publier la copie lue par les tableaux de bord."""
     _executer(
         lambda: _construire(
-            chemins(data_dir), reconstruire=full_refresh, cible=target.value, tests_unitaires=unit_tests
+            chemins(data_dir),
+            reconstruire=full_refresh,
+            cible=target.value,
+            tests_unitaires=unit_tests,
+            forcer=force,
         )
     )
 

@@ -8,11 +8,14 @@ until it reopens. A failed build publishes nothing: the dashboards keep the last
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
@@ -78,6 +81,49 @@ def retrait_depuis_la_derniere_construction(chemins: Chemins, cible: str = "duck
     return retrait >= datetime.fromisoformat(marque.read_text().strip())
 
 
+def _empreinte_enregistree(chemins: Chemins) -> Path:
+    return chemins.donnees / "dbt" / "empreinte_derniere_construction.txt"
+
+
+def empreinte_entrees(chemins: Chemins) -> str:
+    """What a DuckDB build reads: the dbt project's files, the environment variables the project
+    (not the connection profile) reads, dbt's and DuckDB's versions, and the warehouse's raw tables
+    (each one's row count, and the load manifest whole: every file `aripa ingest` loads or `aripa
+    withdraw` takes out changes it). The models use no clock: the same inputs build the same marts."""
+    h = hashlib.sha256()
+    variables: set[str] = set()
+    for fichier in sorted(DOSSIER_DBT.rglob("*")):
+        relatif = fichier.relative_to(DOSSIER_DBT)
+        if fichier.is_file() and relatif.parts[0] not in ("target", "logs", "dbt_packages"):
+            contenu = fichier.read_bytes()
+            h.update(str(relatif).encode() + b"\0" + contenu + b"\0")
+            if relatif.name != "profiles.yml":  # where the warehouse is and its memory: not results
+                variables |= set(re.findall(rb"env_var\(\s*['\"](\w+)['\"]", contenu))
+    for nom in sorted(variables):
+        h.update(nom + b"=" + os.environ.get(nom.decode(), "\0absente").encode() + b"\0")
+    for paquet in ("dbt-core", "dbt-duckdb", "duckdb"):
+        h.update(f"{paquet}={version(paquet)}\0".encode())
+    with duckdb.connect(str(chemins.entrepot), read_only=True) as con:
+        tables = con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'raw' order by 1"
+        ).fetchall()
+        for (table,) in tables:
+            (nombre,) = con.execute(f'select count(*) from raw."{table}"').fetchone()
+            h.update(f"{table}:{nombre}\0".encode())
+        if ("manifeste",) in tables:
+            h.update(repr(con.execute("select * from raw.manifeste order by all").fetchall()).encode())
+    return h.hexdigest()
+
+
+def construction_a_jour(chemins: Chemins) -> bool:
+    """The last successful whole DuckDB build read exactly the inputs there are now: building
+    again would give the same marts."""
+    enregistree = _empreinte_enregistree(chemins)
+    if not enregistree.exists() or not chemins.entrepot.exists():
+        return False
+    return enregistree.read_text().strip() == empreinte_entrees(chemins)
+
+
 def executer_dbt(
     chemins: Chemins,
     progression: Callable[[str], None] = lambda _: None,
@@ -105,6 +151,9 @@ def executer_dbt(
     # (`aripa build --unit-tests`, as the test suite does). A third of a small build's time.
     autres += [] if tests_unitaires else ["--exclude-resource-type", "unit_test"]
     debut = datetime.now().replace(microsecond=0)
+    # Taken before dbt writes; dropped first, so that a failed build is never taken as up to date.
+    empreinte = empreinte_entrees(chemins) if cible == "duckdb" and not selection else None
+    _empreinte_enregistree(chemins).unlink(missing_ok=True)
     resultat = dbtRunner(callbacks=[suivre]).invoke(arguments_dbt(chemins, "build", *autres, cible=cible))
     bilan = ResultatConstruction(succes=bool(resultat.success), unitaires_lances=tests_unitaires)
     if resultat.exception is not None:
@@ -129,6 +178,8 @@ def executer_dbt(
     if bilan.succes and not selection:  # a whole build: withdrawals before it are taken in
         _marque_construction(chemins, cible).parent.mkdir(parents=True, exist_ok=True)
         _marque_construction(chemins, cible).write_text(debut.isoformat())
+        if empreinte is not None:
+            _empreinte_enregistree(chemins).write_text(empreinte)
     return bilan
 
 

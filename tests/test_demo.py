@@ -36,9 +36,11 @@ def test_la_seconde_demo_ne_recharge_rien_et_ne_duplique_rien(demo_rejouee):
 
 
 def test_la_seconde_demo_garde_previsions_et_evaluation_calculees_sur_les_memes_donnees(demo, demo_rejouee):
-    """Nothing new loaded: the same series and the same panel, so the forecasts and the evaluation
-    in the warehouse are kept (same rows, same computation time), not computed again."""
+    """Nothing new loaded: the same raw tables and dbt project, the same series and the same panel,
+    so the marts, the forecasts and the evaluation in the warehouse are kept (same rows, same
+    computation time), not computed again."""
     sortie = re.sub(r"\s+", " ", demo_rejouee["sortie_2"])
+    assert "indicateurs gardés" in sortie and "tests de données" not in sortie
     assert "prévisions gardées" in sortie and "résultats gardés" in sortie
     for requete_sql in (
         "select * from evaluation.gipa_resultats order by all",

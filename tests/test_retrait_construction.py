@@ -49,7 +49,17 @@ def test_le_build_suivant_un_retrait_reconstruit_les_modeles_incrementaux(tmp_pa
         "select sum(montant_verse) from intermediate.int_versements_procedure_mois "
         "where mois = date '2026-01-01'",
     ) == [(180.0,)]
-    # A build with nothing new withdrawn stays incremental.
+    # Nothing new since: the build keeps the marts (dbt not run), and still publishes.
+    marts = "select * from marts.taux_recouvrement_flux_mensuel order by all"
+    avant = requete(base, marts)
     resultat = aripa("build", donnees=tmp_path)
     assert resultat.returncode == 0, resultat.stdout + resultat.stderr
-    assert "modèles incrémentaux reconstruits" not in " ".join(resultat.stdout.split())
+    sortie = " ".join(resultat.stdout.split())
+    assert "rien de nouveau depuis la dernière construction" in sortie and "modèles" not in sortie
+    assert "fichiers publiés" in sortie and requete(base, marts) == avant
+    # Forced, a build with nothing new withdrawn stays incremental.
+    resultat = aripa("build", "--force", donnees=tmp_path)
+    assert resultat.returncode == 0, resultat.stdout + resultat.stderr
+    sortie = " ".join(resultat.stdout.split())
+    assert "modèles incrémentaux reconstruits" not in sortie and "rien de nouveau" not in sortie
+    assert requete(base, marts) == avant

@@ -113,7 +113,7 @@ def test_construire_et_publier_pendant_que_le_tableau_de_bord_sert(petit_entrepo
     try:
         # 1. A whole build: dbt holds the warehouse's write lock, then publishes every scope's file.
         construction = subprocess.Popen(
-            [sys.executable, "-m", "pipelines.cli", "build"],
+            [sys.executable, "-m", "pipelines.cli", "build", "--force"],  # a copy: nothing new
             env=aripa_env(donnees),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

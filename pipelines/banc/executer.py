@@ -118,7 +118,7 @@ class Banc:
             self.noter("generation", generer, fichiers=len(list(landing.iterdir())))
             self._noter_ingestion(self.aripa("ingestion", "ingest"))
         self._ecrire_partiel()
-        construire = self.aripa("construction", "build")
+        construire = self.aripa("construction", "build", "--force")  # timed even if up to date
         self.noter("construction", construire, **_sous_etapes(Path(construire.journal)))
         self._ecrire_partiel()
 
@@ -331,7 +331,7 @@ class Banc:
                 str(mois),
             )
         ingerer = self.aripa("mois_ingestion", "ingest", "--landing", str(mois), donnees=donnees)
-        construire = self.aripa("mois_construction", "build", donnees=donnees)
+        construire = self.aripa("mois_construction", "build", "--force", donnees=donnees)
         if donnees is not None:
             shutil.rmtree(donnees, ignore_errors=True)
         complet = (
