@@ -264,13 +264,12 @@ def _construire(
         dire(f"fichiers publiés, un par portée de lecteurs : {publier(c, moteur=cible)}")
 
 
-def _servir(c: Chemins, port: int, hote: str = "127.0.0.1") -> None:
+def _commande_serveur(c: Chemins, port: int, hote: str = "127.0.0.1") -> tuple[list[str], dict[str, str]]:
     from pipelines.acces import connexion_configuree, est_boucle_locale, fichier_secrets, verifier_hote
 
     if not c.publication.exists():
         raise EtapeEchouee(f"aucun fichier publié ({c.publication}) : lancer `aripa build` ou `aripa demo`")
     verifier_hote(hote, connexion_configuree(c))
-    console.print(f"[bold]▶ Tableau de bord sur http://{hote}:{port}[/bold] (Ctrl+C pour arrêter)")
     env = os.environ | {"ARIPA_DATA_DIR": str(c.donnees)}
     if not est_boucle_locale(hote):  # whatever happens to the accounts file, no anonymous reader
         env["ARIPA_CONNEXION_EXIGEE"] = "1"
@@ -293,6 +292,12 @@ def _servir(c: Chemins, port: int, hote: str = "127.0.0.1") -> None:
         "--client.toolbarMode",
         "viewer",
     ]
+    return commande, env
+
+
+def _servir(c: Chemins, port: int, hote: str = "127.0.0.1") -> None:
+    commande, env = _commande_serveur(c, port, hote)
+    console.print(f"[bold]▶ Tableau de bord sur http://{hote}:{port}[/bold] (Ctrl+C pour arrêter)")
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C is how a user stops the server
         subprocess.run(commande, env=env, check=False)
 
@@ -764,14 +769,29 @@ def demo(
         _generer(c, None, seed, mois_option(from_), mois_option(to), "demo")
         _ingerer(c)
         _construire(c)
-        _prevoir(c)
-        _evaluer(c)
-        _rapport(c, "national", to, None)  # the latest month's national report
-        console.print(
-            f"[bold green]Démonstration prête en {format_fr.duree(time.perf_counter() - debut)}[/bold green]"
-        )
+        # The dashboard serves from the first publication: the forecasts and the evaluation reach it
+        # when they are republished (its pages say what is not computed yet), the report meanwhile.
+        serveur = None
         if serve:
-            _servir(c, port)
+            commande, env = _commande_serveur(c, port)
+            serveur = subprocess.Popen(commande, env=env)
+            console.print(
+                f"[bold]▶ Tableau de bord sur http://127.0.0.1:{port}[/bold] (prévisions, évaluation "
+                "et rapport suivent ; Ctrl+C pour arrêter)"
+            )
+        try:
+            _prevoir(c)
+            _evaluer(c)
+            _rapport(c, "national", to, None)  # the latest month's national report
+            duree = format_fr.duree(time.perf_counter() - debut)
+            console.print(f"[bold green]Démonstration prête en {duree}[/bold green]")
+            if serveur is not None:
+                with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C is how a user stops the server
+                    serveur.wait()
+        finally:
+            if serveur is not None and serveur.poll() is None:
+                serveur.terminate()  # a step failed, or Ctrl+C: no server left behind
+                serveur.wait(timeout=30)
 
     _executer(tout)
 
