@@ -235,6 +235,7 @@ def _construire(
 ) -> None:
     from pipelines.construction import (
         construction_a_jour,
+        documentation_a_jour,
         generer_documentation,
         publier,
         retrait_depuis_la_derniere_construction,
@@ -257,7 +258,9 @@ def _construire(
             )
         else:
             _executer_dbt(c, cible, reconstruire, tests_unitaires, dire)
-    if not gardee or not c.documentation.exists():
+    if documentation_a_jour(c, cible):
+        console.print(f"  documentation du catalogue inchangée (même projet dbt) : {c.documentation}")
+    else:
         with etape("Documentation du catalogue (dbt docs generate)") as dire:
             dire(f"documentation : {generer_documentation(c, cible)}")
     with etape("Publication des fichiers lus par les tableaux de bord") as dire:

@@ -85,11 +85,9 @@ def _empreinte_enregistree(chemins: Chemins) -> Path:
     return chemins.donnees / "dbt" / "empreinte_derniere_construction.txt"
 
 
-def empreinte_entrees(chemins: Chemins) -> str:
-    """What a DuckDB build reads: the dbt project's files, the environment variables the project
-    (not the connection profile) reads, dbt's and DuckDB's versions, and the warehouse's raw tables
-    (each one's row count, and the load manifest whole: every file `aripa ingest` loads or `aripa
-    withdraw` takes out changes it). The models use no clock: the same inputs build the same marts."""
+def empreinte_projet() -> str:
+    """What dbt compiles: the project's files, the environment variables the project (not the
+    connection profile) reads, dbt's and DuckDB's versions."""
     h = hashlib.sha256()
     variables: set[str] = set()
     for fichier in sorted(DOSSIER_DBT.rglob("*")):
@@ -103,6 +101,14 @@ def empreinte_entrees(chemins: Chemins) -> str:
         h.update(nom + b"=" + os.environ.get(nom.decode(), "\0absente").encode() + b"\0")
     for paquet in ("dbt-core", "dbt-duckdb", "duckdb"):
         h.update(f"{paquet}={version(paquet)}\0".encode())
+    return h.hexdigest()
+
+
+def empreinte_entrees(chemins: Chemins) -> str:
+    """What a DuckDB build reads: the project (`empreinte_projet`) and the warehouse's raw tables
+    (each one's row count, and the load manifest whole: every file `aripa ingest` loads or `aripa
+    withdraw` takes out changes it). The models use no clock: the same inputs build the same marts."""
+    h = hashlib.sha256(empreinte_projet().encode())
     with duckdb.connect(str(chemins.entrepot), read_only=True) as con:
         tables = con.execute(
             "select table_name from duckdb_tables() where schema_name = 'raw' order by 1"
@@ -202,22 +208,37 @@ def decrire_echec(resultat) -> str:
     return texte
 
 
+def documentation_a_jour(chemins: Chemins, cible: str = "duckdb") -> bool:
+    """The catalogue page describes the project, not the data (names, descriptions, tests, lineage,
+    column types): written for the same project, it need not be written again."""
+    temoin = chemins.documentation.with_name(chemins.documentation.name + ".empreinte")
+    return (
+        cible == "duckdb"
+        and chemins.documentation.exists()
+        and temoin.exists()
+        and temoin.read_text().strip() == empreinte_projet()
+    )
+
+
 def generer_documentation(chemins: Chemins, cible: str = "duckdb") -> Path:
     """`dbt docs generate --static`: the whole catalogue (every KPI's definition, lineage, tests) in
     one self-contained HTML file, kept under outputs/ where the dashboard's documentation page reads it."""
     from dbt.cli.main import dbtRunner
 
     os.environ.update(environnement_dbt(chemins))
+    empreinte = empreinte_projet()
     autres = ["--static", "--log-level", "none", "--log-level-file", "info", "--no-use-colors"]
     resultat = dbtRunner().invoke(arguments_dbt(chemins, "docs generate", *autres, cible=cible))
     if not resultat.success:
         raise RuntimeError(f"dbt docs generate a échoué : {resultat.exception}")
-    cible = chemins.documentation
-    cible.parent.mkdir(parents=True, exist_ok=True)
-    provisoire = cible.with_name(cible.name + ".copie")
+    cible_html = chemins.documentation
+    cible_html.parent.mkdir(parents=True, exist_ok=True)
+    provisoire = cible_html.with_name(cible_html.name + ".copie")
     shutil.copyfile(chemins.donnees / "dbt" / "target" / "static_index.html", provisoire)
-    os.replace(provisoire, cible)
-    return cible
+    os.replace(provisoire, cible_html)
+    temoin = cible_html.with_name(cible_html.name + ".empreinte")
+    temoin.write_text(empreinte if cible == "duckdb" else "")
+    return cible_html
 
 
 def publier(chemins: Chemins, moteur: str = "duckdb") -> Path:

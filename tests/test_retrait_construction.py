@@ -63,3 +63,6 @@ def test_le_build_suivant_un_retrait_reconstruit_les_modeles_incrementaux(tmp_pa
     sortie = " ".join(resultat.stdout.split())
     assert "modèles incrémentaux reconstruits" not in sortie and "rien de nouveau" not in sortie
     assert requete(base, marts) == avant
+    # The catalogue page describes the project, unchanged since the first build: not written again.
+    assert "documentation du catalogue inchangée" in sortie and "dbt docs generate" not in sortie
+    assert (tmp_path / "outputs" / "documentation" / "catalogue_indicateurs.html").stat().st_size > 100_000
