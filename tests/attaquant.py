@@ -204,7 +204,9 @@ def recuperables(masque: np.ndarray, systeme: pd.DataFrame) -> set[int]:
         _, ligne_locale = np.unique(ligne[termes], return_inverse=True)
         matrice = np.zeros((ligne_locale.max() + 1, len(cols)))
         matrice[ligne_locale, colonne_locale] = coefficients[termes]
-        _, valeurs, vt = np.linalg.svd(matrice)
+        # Every right singular vector (vt square), but U only as wide as needed: with more equations
+        # than unknowns a full U (equations x equations) was most of the attack's time.
+        _, valeurs, vt = np.linalg.svd(matrice, full_matrices=matrice.shape[0] < matrice.shape[1])
         rang = int((valeurs > 1e-9 * max(1.0, valeurs.max(initial=0.0))).sum())
         noyau = vt[rang:]  # rows spanning the null space
         # Without a null space every unknown is determined.

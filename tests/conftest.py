@@ -10,8 +10,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
-import pytest
+# One BLAS thread per process, before numpy is imported here or in the CLI's subprocesses (they
+# inherit the environment): two xdist workers already fill the two cores, and OpenBLAS's idle
+# threads spin. The secrecy attacker's SVDs took 148 s of CPU with two threads, 36 s with one,
+# the same cells found.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+import duckdb  # noqa: E402 (after the BLAS threads are set)
+import pytest  # noqa: E402
 
 CLE_TEST = "00" * 16 + "11" * 16  # fixed pseudonymisation key, so tests can recompute the hashes
 
