@@ -55,7 +55,7 @@ def test_le_build_suivant_un_retrait_reconstruit_les_modeles_incrementaux(tmp_pa
     resultat = aripa("build", donnees=tmp_path)
     assert resultat.returncode == 0, resultat.stdout + resultat.stderr
     sortie = " ".join(resultat.stdout.split())
-    assert "rien de nouveau depuis la dernière construction" in sortie and "modèles" not in sortie
+    assert "rien de nouveau depuis la dernière construction" in sortie and "tests de données" not in sortie
     assert "fichiers publiés" in sortie and requete(base, marts) == avant
     # Forced, a build with nothing new withdrawn stays incremental.
     resultat = aripa("build", "--force", donnees=tmp_path)
