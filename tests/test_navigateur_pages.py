@@ -175,9 +175,13 @@ def test_le_telechargement_d_un_pilote_ne_contient_que_sa_caf(serveur, navigateu
     assert premiere.split(";")[2].isdigit()  # a number, not a formatted text
 
 
-def _mesurer(page, option) -> float:
+def _mesurer(page, option) -> float | None:
     """Milliseconds from a click on `option` to the end of the rerun it starts (the app's script
-    state goes to running, then back to notRunning), both read from the page's own clock."""
+    state goes to running, then back to notRunning), both read from the page's own clock. None
+    when the state was never seen running within 15 s (about once in 150 clicks since the reruns
+    got faster, never before: taken to be a rerun whose start and end the page drew in one
+    update); the option must then be selected and the app idle, else the click was lost and the
+    test fails."""
     page.evaluate(
         """() => {
             window.__debut = undefined; window.__fin = undefined;
@@ -193,8 +197,15 @@ def _mesurer(page, option) -> float:
             obs.observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
         }"""
     )
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
     option.click()
-    page.wait_for_function("window.__fin !== undefined", timeout=60_000)
+    try:
+        page.wait_for_function("window.__fin !== undefined", timeout=15_000)
+    except PlaywrightTimeoutError:
+        assert option.locator("input").is_checked(), "clic perdu : l'option n'est pas sélectionnée"
+        assert page.locator(FIN_DU_CALCUL).count() == 1, "clic sans fin de calcul en 15 s"
+        return None
     return page.evaluate("window.__fin - window.__debut")
 
 
@@ -223,6 +234,7 @@ def test_le_temps_de_chaque_interaction(serveur, navigateur, donnees, tmp_path):
         lambda ws: ws.on("framereceived", lambda trame: recus.__setitem__(0, recus[0] + len(trame))),
     )
     durees: list[float] = []
+    non_mesurees = 0
     par_page: dict[str, dict[str, float]] = {}
     try:
         for chemin, (titre, groupe) in INTERACTIONS.items():
@@ -237,7 +249,9 @@ def test_le_temps_de_chaque_interaction(serveur, navigateur, donnees, tmp_path):
                 avant = recus[0]
                 duree = _mesurer(page, options.nth((i + 1) % n))
                 page.wait_for_timeout(200)  # charts redraw after the script ends
-                if i >= 2:  # the first clicks fill the cache of each option
+                if duree is None:
+                    non_mesurees += 1
+                elif i >= 2:  # the first clicks fill the cache of each option
                     de_la_page.append(duree)
                     octets.append(recus[0] - avant)
             durees += de_la_page
@@ -255,6 +269,7 @@ def test_le_temps_de_chaque_interaction(serveur, navigateur, donnees, tmp_path):
         "mediane_ms": statistics.median(durees),
         "p95_ms": p95,
         "max_ms": durees[-1],
+        "clics_trop_rapides_pour_etre_mesures": non_mesurees,
         "par_page": par_page,
     }
     # A build given by ARIPA_PAGES_DONNEES may be another run's, not to be written to: the
@@ -266,6 +281,7 @@ def test_le_temps_de_chaque_interaction(serveur, navigateur, donnees, tmp_path):
     sortie.mkdir(parents=True, exist_ok=True)
     (sortie / "temps_interactions.json").write_text(json.dumps(resultat, indent=2))
     print(f"temps des interactions (ms) : {resultat}")
+    assert non_mesurees <= 3, resultat
     assert p95 < 3000, resultat  # a guard against a regression; the goal (300 ms) is reported, not asserted
     if os.environ.get("ARIPA_CAPTURES") and not os.environ.get("ARIPA_PAGES_DONNEES"):
         shutil.copytree(
