@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboards.connexion import exiger_connexion, menu_connexion
+from dashboards.memoire import figer_le_demarrage
 
 # Not "pages/": Streamlit would also serve that folder as legacy pages, bypassing this navigation.
 VUES = Path(__file__).parent / "vues"
@@ -48,3 +49,5 @@ navigation = st.navigation(
     }
 )
 navigation.run()
+# After the first complete run, the libraries are loaded: out of the collector (dashboards/memoire.py).
+figer_le_demarrage()

@@ -112,9 +112,11 @@ def series(
     """The figure of `_series`, built once per content: a click that comes back to a view already
     drawn (another option, then this one) reuses it. Keyed on the frame's content (hashed), so a
     reader only ever gets a figure built from rows of their own file. Not to be modified by the
-    caller: the object is shared (st.cache_resource, not copied)."""
+    caller: the object is shared (st.cache_resource, not copied). Only the columns the figure
+    reads are hashed (a frame of a hundred zones by month hashed whole cost more than the chart)."""
+    lues = [serie, "mois", valeur, *(["est_diffusable"] if "est_diffusable" in donnees else [])]
     return _series_en_cache(
-        donnees,
+        donnees[list(dict.fromkeys(lues))],
         valeur,
         titre_y,
         pourcentage,

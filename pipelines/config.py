@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,4 +68,12 @@ def chemins(donnees: Path | str | None = None) -> Chemins:
     """Resolve the data directory: explicit argument, then $ARIPA_DATA_DIR, then `data/`."""
     if donnees is None:
         donnees = os.environ.get("ARIPA_DATA_DIR") or RACINE_PROJET / "data"
-    return Chemins(Path(donnees).resolve())
+    chemin = Path(donnees)
+    return Chemins(_resolu(chemin) if chemin.is_absolute() else chemin.resolve())
+
+
+@functools.lru_cache(maxsize=64)
+def _resolu(chemin: Path) -> Path:
+    """An absolute path resolved once per process: the dashboard asks for the data directory on
+    every read, a dozen times per click, and each resolution walks the path with lstat calls."""
+    return chemin.resolve()

@@ -175,9 +175,13 @@ def test_le_telechargement_d_un_pilote_ne_contient_que_sa_caf(serveur, navigateu
     assert premiere.split(";")[2].isdigit()  # a number, not a formatted text
 
 
-def _mesurer(page, option) -> float:
+def _mesurer(page, option) -> float | None:
     """Milliseconds from a click on `option` to the end of the rerun it starts (the app's script
-    state goes to running, then back to notRunning), both read from the page's own clock."""
+    state goes to running, then back to notRunning), both read from the page's own clock. None
+    when the state was never seen running within 15 s (about once in 150 clicks since the reruns
+    got faster, never before: taken to be a rerun whose start and end the page drew in one
+    update); the option must then be selected and the app idle, else the click was lost and the
+    test fails."""
     page.evaluate(
         """() => {
             window.__debut = undefined; window.__fin = undefined;
@@ -193,8 +197,15 @@ def _mesurer(page, option) -> float:
             obs.observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
         }"""
     )
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
     option.click()
-    page.wait_for_function("window.__fin !== undefined", timeout=60_000)
+    try:
+        page.wait_for_function("window.__fin !== undefined", timeout=15_000)
+    except PlaywrightTimeoutError:
+        assert option.locator("input").is_checked(), "clic perdu : l'option n'est pas sélectionnée"
+        assert page.locator(FIN_DU_CALCUL).count() == 1, "clic sans fin de calcul en 15 s"
+        return None
     return page.evaluate("window.__fin - window.__debut")
 
 
@@ -205,13 +216,26 @@ INTERACTIONS = {  # page -> (title, radio group label); clicking its options in 
 }
 
 
-def test_le_temps_de_chaque_interaction(serveur, navigateur, donnees):
+def _p95(valeurs: list[float]) -> float:
+    return sorted(valeurs)[int(0.95 * (len(valeurs) - 1))]
+
+
+def test_le_temps_de_chaque_interaction(serveur, navigateur, donnees, tmp_path):
     role, url = serveur
     if role != "national":
         pytest.skip("mesuré pour la Direction (le fichier le plus gros)")
     contexte = navigateur.new_context(viewport={"width": 1440, "height": 1200}, locale="fr-FR")
     page = contexte.new_page()
+    # Bytes the server sends over the websocket for each click (the rerun's deltas): what the
+    # browser has to decode and redraw.
+    recus = [0]
+    page.on(
+        "websocket",
+        lambda ws: ws.on("framereceived", lambda trame: recus.__setitem__(0, recus[0] + len(trame))),
+    )
     durees: list[float] = []
+    non_mesurees = 0
+    par_page: dict[str, dict[str, float]] = {}
     try:
         for chemin, (titre, groupe) in INTERACTIONS.items():
             page.goto(f"{url}/{chemin}", wait_until="domcontentloaded")
@@ -220,26 +244,46 @@ def test_le_temps_de_chaque_interaction(serveur, navigateur, donnees):
             options = page.locator(f"{groupe_radio} [role='radiogroup'] label")
             n = options.count()
             assert n >= 2
+            de_la_page, octets = [], []
             for i in range(12):
+                avant = recus[0]
                 duree = _mesurer(page, options.nth((i + 1) % n))
                 page.wait_for_timeout(200)  # charts redraw after the script ends
-                if i >= 2:  # the first clicks fill the cache of each option
-                    durees.append(duree)
+                if duree is None:
+                    non_mesurees += 1
+                elif i >= 2:  # the first clicks fill the cache of each option
+                    de_la_page.append(duree)
+                    octets.append(recus[0] - avant)
+            durees += de_la_page
+            par_page[chemin] = {
+                "mediane_ms": statistics.median(de_la_page),
+                "p95_ms": _p95(de_la_page),
+                "octets_recus_mediane": statistics.median(octets),
+            }
     finally:
         contexte.close()
     durees.sort()
-    p95 = durees[int(0.95 * (len(durees) - 1))]
+    p95 = _p95(durees)
     resultat = {
         "interactions": len(durees),
         "mediane_ms": statistics.median(durees),
         "p95_ms": p95,
         "max_ms": durees[-1],
+        "clics_trop_rapides_pour_etre_mesures": non_mesurees,
+        "par_page": par_page,
     }
-    (donnees / "outputs" / "captures").mkdir(parents=True, exist_ok=True)
-    (donnees / "outputs" / "captures" / "temps_interactions.json").write_text(json.dumps(resultat, indent=2))
+    # A build given by ARIPA_PAGES_DONNEES may be another run's, not to be written to: the
+    # figures then go to $ARIPA_CAPTURES (or the test's temporary directory).
+    if os.environ.get("ARIPA_PAGES_DONNEES"):
+        sortie = Path(os.environ.get("ARIPA_CAPTURES") or tmp_path)
+    else:
+        sortie = donnees / "outputs" / "captures"
+    sortie.mkdir(parents=True, exist_ok=True)
+    (sortie / "temps_interactions.json").write_text(json.dumps(resultat, indent=2))
     print(f"temps des interactions (ms) : {resultat}")
+    assert non_mesurees <= 3, resultat
     assert p95 < 3000, resultat  # a guard against a regression; the goal (300 ms) is reported, not asserted
-    if os.environ.get("ARIPA_CAPTURES"):
+    if os.environ.get("ARIPA_CAPTURES") and not os.environ.get("ARIPA_PAGES_DONNEES"):
         shutil.copytree(
             donnees / "outputs" / "captures", Path(os.environ["ARIPA_CAPTURES"]), dirs_exist_ok=True
         )
