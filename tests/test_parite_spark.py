@@ -25,7 +25,10 @@ pytestmark = [
     ),
 ]
 
-TRANCHE = ("--from", "2026-05", "--to", "2026-10")
+# A whole calendar year: the annual marts that need every month of a year (the financial recovery
+# rate, the Cafs' targets from the last complete year) have rows; on a part of a year (2026-05 to
+# 2026-10, the slice before) they were empty on both engines, so equal without being compared.
+TRANCHE = ("--from", "2025-01", "--to", "2025-12")
 TOLERANCE_DOUBLE = 1e-9
 
 
@@ -44,7 +47,7 @@ def deux_moteurs(tmp_path_factory: pytest.TempPathFactory) -> dict:
         resultat = aripa("build", *arguments, donnees=donnees, timeout=3600)
         durees[nom] = time.perf_counter() - debut
         assert resultat.returncode == 0, resultat.stdout + resultat.stderr
-    print(f"\naripa build sur la tranche 2026-05 à 2026-10 : {durees}")
+    print(f"\naripa build sur la tranche {TRANCHE[1]} à {TRANCHE[3]} : {durees}")
     return {"duckdb": duck, "spark": spark, "durees": durees}
 
 
@@ -103,7 +106,7 @@ def test_les_deux_moteurs_publient_les_memes_marts(deux_moteurs):
     fichiers = sorted(p.name for p in publie_duck.glob("*.duckdb"))
     assert fichiers == sorted(p.name for p in publie_spark.glob("*.duckdb"))
     assert "national.duckdb" in fichiers and "comite.duckdb" in fichiers
-    comparees = 0
+    comparees, vides = 0, set()
     for fichier in fichiers:
         with duckdb.connect() as con:
             con.execute(f"attach '{publie_duck / fichier}' as a (read_only)")
@@ -119,12 +122,17 @@ def test_les_deux_moteurs_publient_les_memes_marts(deux_moteurs):
                 lignes_a = _lignes(con, "a", schema, table, colonnes_a)
                 lignes_b = _lignes(con, "b", schema, table, colonnes_a)
                 assert len(lignes_a) == len(lignes_b), (fichier, table)
+                if fichier == "national.duckdb" and not lignes_a:
+                    vides.add(f"{schema}.{table}")
                 for la, lb in zip(lignes_a, lignes_b, strict=True):
                     if not all(_egales(x, y) for x, y in zip(la, lb, strict=True)):
                         pytest.fail(f"{fichier} {schema}.{table} : {la} (DuckDB) != {lb} (Spark)")
                 comparees += 1
     # The demo configuration's scopes, each with the published marts (a slip listing nothing fails).
     assert comparees >= 4 * 20
+    # Every national table has rows to compare, but the quarantine's rules: the demo's extracts are
+    # clean (a copy with defects, `--defects`, fails the build's relationship tests by design).
+    assert vides <= {"marts.qualite_quarantaine_regles"}, vides
 
 
 def test_le_tableau_de_bord_sert_les_marts_construites_par_spark(deux_moteurs, monkeypatch, tmp_path):
