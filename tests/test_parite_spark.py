@@ -2,8 +2,8 @@
 --target spark` publishes the same files, every mart equal to the cent, doubles within 1e-9.
 
 Marked `spark` and skipped unless ARIPA_TESTS_SPARK=1: it needs the `spark` extra
-(`uv sync --extra spark`) and takes several minutes (Spark start-up, ~1.5 s per dbt node), so it
-runs from `.ci/run-spark` (README, "Running on Spark"), not in the default suite."""
+(`uv sync --extra spark`) and takes about 20 minutes on 2 cores (Spark start-up, 0.5 to 5 s per
+dbt node), so it runs from `.ci/run-spark` (README, "Running on Spark"), not in the default suite."""
 
 from __future__ import annotations
 
