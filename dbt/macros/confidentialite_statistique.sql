@@ -81,8 +81,11 @@
     confidentialite_statistique_spark.sql), and the mart reads the result table. The line comments
     below mark where the cells end and carry what the passes need. -#}
 {% macro spark__secret_statistique_passes(cellules, niveaux, caf_territoriale, avec_totaux) -%}
+    {#- A unit test's `this` has no identifier: its tables are named after the test (model, test),
+        so two unit tests run by different threads (the cluster target has 4) never share them. -#}
+    {%- set nom = this.identifier or ('test__' ~ model.unique_id.split('.')[2] ~ '__' ~ model.name) %}
     {%- set parametres = {
-        'travail': secret_travail_spark() ~ '.' ~ this.identifier,
+        'travail': secret_travail_spark() ~ '.' ~ nom,
         'niveaux': niveaux,
         'caf_territoriale': caf_territoriale,
         'avec_totaux': avec_totaux,
