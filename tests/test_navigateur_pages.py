@@ -172,8 +172,8 @@ def test_le_telechargement_d_un_pilote_ne_contient_que_sa_caf(serveur, navigateu
     # The page's first table (stock, or entries and exits, depending on the page's layout).
     assert entete.startswith(("Type de procédure;Stade;Procédures actives", "Mois;Type de procédure;Entrées"))
     assert "Gironde" not in contenu and "331" not in contenu
-    # Numbers, not formatted text; a masked cell is empty, its row kept and marked « secret » (the
-    # rows' order among equal values varies, so any row may come first).
+    # Numbers, not formatted text; a masked cell is empty, its row kept and marked « secret » (a
+    # masked row came first in one suite run: every row is checked, not the first).
     lignes = [ligne.split(";") for ligne in contenu.splitlines()[1:] if ligne]
     assert any(champs[2].isdigit() for champs in lignes), contenu[:600]
     for champs in lignes:
