@@ -209,7 +209,9 @@ def _executer_dbt(
     if cible == "spark":
         from pipelines.construction_spark import construire_spark
 
-        bilan = construire_spark(c, progression=dire, reconstruire=reconstruire)
+        bilan = construire_spark(
+            c, progression=dire, reconstruire=reconstruire, tests_unitaires=tests_unitaires
+        )
     else:
         bilan = executer_dbt(c, progression=dire, reconstruire=reconstruire, tests_unitaires=tests_unitaires)
     unitaires = (

@@ -59,6 +59,7 @@ def construire_spark(
     chemins: Chemins,
     progression: Callable[[str], None] = lambda _: None,
     reconstruire: bool = False,
+    tests_unitaires: bool = False,
 ) -> ResultatConstruction:
     """dbt build on Spark from the raw handoff, then the marts handoff the publication reads."""
     if importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("dbt.adapters.spark") is None:
@@ -68,7 +69,13 @@ def construire_spark(
         )
     passage_brut = preparer_passage_brut(chemins, progression)
     os.environ.update(environnement_spark(chemins, passage_brut))
-    bilan = executer_dbt(chemins, progression=progression, reconstruire=reconstruire, cible=CIBLE)
+    bilan = executer_dbt(
+        chemins,
+        progression=progression,
+        reconstruire=reconstruire,
+        cible=CIBLE,
+        tests_unitaires=tests_unitaires,
+    )
     if not bilan.succes:
         return bilan
     from pyspark.sql import SparkSession
