@@ -234,11 +234,10 @@ def _construire(
     cible: str = "duckdb",
     tests_unitaires: bool = False,
     forcer: bool = False,
+    documenter: bool = True,
 ) -> None:
     from pipelines.construction import (
         construction_a_jour,
-        documentation_a_jour,
-        generer_documentation,
         publier,
         retrait_depuis_la_derniere_construction,
     )
@@ -260,13 +259,20 @@ def _construire(
             )
         else:
             _executer_dbt(c, cible, reconstruire, tests_unitaires, dire)
+    if documenter:
+        _documenter(c, cible)
+    with etape("Publication des fichiers lus par les tableaux de bord") as dire:
+        dire(f"fichiers publiés, un par portée de lecteurs : {publier(c, moteur=cible)}")
+
+
+def _documenter(c: Chemins, cible: str = "duckdb") -> None:
+    from pipelines.construction import documentation_a_jour, generer_documentation
+
     if documentation_a_jour(c, cible):
         console.print(f"  documentation du catalogue inchangée (même projet dbt) : {c.documentation}")
     else:
         with etape("Documentation du catalogue (dbt docs generate)") as dire:
             dire(f"documentation : {generer_documentation(c, cible)}")
-    with etape("Publication des fichiers lus par les tableaux de bord") as dire:
-        dire(f"fichiers publiés, un par portée de lecteurs : {publier(c, moteur=cible)}")
 
 
 def _commande_serveur(c: Chemins, port: int, hote: str = "127.0.0.1") -> tuple[list[str], dict[str, str]]:
@@ -778,7 +784,9 @@ def demo(
         debut = time.perf_counter()
         _generer(c, None, seed, mois_option(from_), mois_option(to), "demo")
         _ingerer(c)
-        _construire(c)
+        # The catalogue's HTML is not read by the dashboard (its pages read the published file's
+        # comments): it is written once the dashboard serves.
+        _construire(c, documenter=False)
         # The dashboard serves from the first publication: the forecasts and the evaluation reach it
         # when they are republished (its pages say what is not computed yet), the report meanwhile.
         serveur = None
@@ -790,6 +798,7 @@ def demo(
                 "et rapport suivent ; Ctrl+C pour arrêter)"
             )
         try:
+            _documenter(c)
             _prevoir(c)
             _evaluer(c)
             _rapport(c, "national", to, None)  # the latest month's national report
