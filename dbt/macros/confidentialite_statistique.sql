@@ -63,7 +63,8 @@
 {{ secret_passe_0_sql('secret_cellules') }}
     ),
     {%- for passe in range(1, passes + 1) %}
-{{ secret_passe_ctes(passe, 'secret_passe_' ~ (passe - 1), 'secret_cellules', 'secret_groupes', avec_totaux) }}
+{{ secret_passe_ctes(passe, 'secret_passe_' ~ (passe - 1), 'secret_cellules', 'secret_groupes', avec_totaux,
+    garde=secret_garde(passe - 1, avec_totaux)) }}
     {%- endfor %}
 
     secret as (
@@ -171,13 +172,28 @@
 {#- One pass, as CTEs (each followed by a comma), reading the state `precedente` and ending with
     `secret_passe_<passe>`. A pass's state is only the set of masked cells, and it only grows: a
     pass that masks nothing new is a fixed point (every later pass gives the same set). -#}
-{% macro secret_passe_ctes(passe, precedente, cellules, groupes, avec_totaux) %}
+{#- Whether pass `passe` masked anything: when it did not, its state is a fixed point, so the next
+    passes only copy it. In one statement (DuckDB) the passes are all written out; this guard
+    empties their inputs past the fixed point, so that they cost a scan instead of the joins (on
+    the demo most marts settle after 2 to 5 of the 12 passes). Spark stops at the fixed point
+    between its statements instead. -#}
+{% macro secret_garde(passe, avec_totaux) -%}
+    {%- if passe >= 1 -%}
+    (exists (select 1 from secret_complements_{{ passe }})
+        {%- if avec_totaux %} or exists (select 1 from secret_rectangles_{{ passe }}){% endif %})
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro secret_passe_ctes(passe, precedente, cellules, groupes, avec_totaux, garde=none) %}
     secret_isoles_{{ passe }} as {{ cte_materialisee() }} (
 
         -- Groups where exactly one cell is masked: it could be rebuilt by one subtraction.
         select g.groupe
         from {{ groupes }} as g
         inner join {{ precedente }} as p on g.id_cellule = p.id_cellule
+        {%- if garde %}
+        where {{ garde }}
+        {%- endif %}
         group by g.groupe
         having sum(case when p.masque then 1 else 0 end) = 1 and count(*) > 1
 
@@ -226,7 +242,7 @@
         select c.id_cellule, c.zone_secret, c.cle_totaux, c.cle_hors_totaux
         from {{ cellules }} as c
         inner join secret_unique_{{ passe }} as u on c.id_cellule = u.id_cellule
-        where u.masque
+        where u.masque{% if garde %} and {{ garde }}{% endif %}
 
     ),
 
