@@ -97,3 +97,13 @@
         and par_niveau.code_zone = zones.code_zone
     where par_niveau.code_zone is not null
 {%- endmacro %}
+
+{#- count(distinct cle) over a relation holding at most one row per `cle` and cell whenever
+    `seule` is true (`seule`: the row's key has one unit only, e.g. a débiteur with one procedure, in
+    a relation of one row per procedure and month, every cell having its month). Those rows are
+    counted as rows; only the others go through the distinct count, which is the cost of a mart
+    (measured at national: one hash table of every row per level). Same value as
+    count(distinct cle): a null key is counted by neither (`seule` must be false on it). -#}
+{% macro compte_distinct_si_unique(cle, seule) -%}
+    (count(case when {{ seule }} then 1 end) + count(distinct case when not ({{ seule }}) then {{ cle }} end))
+{%- endmacro %}
