@@ -15,7 +15,9 @@ with procedures as (
         code_procedure,
         {{ debut_du_mois('date_engagement') }} as mois_entree,
         {{ debut_du_mois('date_passage_definitif') }} as mois_definitif,
-        {{ debut_du_mois('date_cloture') }} as mois_sortie
+        {{ debut_du_mois('date_cloture') }} as mois_sortie,
+        -- A débiteur with one procedure is one row of a month's stock (compte_distinct_si_unique).
+        cle_debiteur is not null and count(*) over (partition by cle_debiteur) = 1 as debiteur_une_procedure
     from {{ ref('int_procedures') }}
     where stade <> 'SIM'
 
@@ -59,7 +61,7 @@ agreges as (
         'actives_6_11_mois': 'sum(case when age_mois >= 6 and age_mois < 12 then 1 else 0 end)',
         'actives_12_23_mois': 'sum(case when age_mois >= 12 and age_mois < 24 then 1 else 0 end)',
         'actives_24_mois_et_plus': 'sum(case when age_mois >= 24 then 1 else 0 end)',
-        'nb_debiteurs': 'count(distinct cle_debiteur)',
+        'nb_debiteurs': compte_distinct_si_unique('cle_debiteur', 'debiteur_une_procedure'),
     }) }}
 
 ),
