@@ -31,7 +31,8 @@ from pipelines.contrat import Extraction, contrat
 from pipelines.ingestion.chargement import (
     Lot,
     charger_lot,
-    deja_charge,
+    charger_lots,
+    deja_charges,
     empreintes_cle,
     enregistrer_refus,
     enregistrer_validation,
@@ -523,11 +524,11 @@ class _ChargementExtraction:
                 enregistrer_validation(self.con, resultats, [lot.fichier])
                 a_inserer.append((numero, seul, charger_lot(self.con, seul, self.pseudo.empreinte)))
                 self.charges.append(seul.fichier)
+        nouveaux = [lot for _, lot, deja in a_inserer if deja is None]
+        remplaces = iter(charger_lots(self.con, nouveaux, self.pseudo.empreinte))
+        self.charges.extend(lot.fichier for lot in nouveaux)
         for numero, lot, deja in a_inserer:
-            remplace = charger_lot(self.con, lot, self.pseudo.empreinte) if deja is None else deja
-            if deja is None:
-                self.charges.append(lot.fichier)
-            self._rapporter(numero, lot, remplace)
+            self._rapporter(numero, lot, next(remplaces) if deja is None else deja)
 
     def _rapporter(self, numero: int, lot: Lot, remplace: bool) -> None:
         self.rapport.lignes.append(
@@ -616,14 +617,20 @@ def _ingerer_dans(
     with transaction(con):
         for ext in ordre_de_chargement(extractions):
             a_lire: list[tuple[int, Path, date, str]] = []
+            empreintes: list[tuple[int, Path, date | None, str | OSError]] = []
             for numero, chemin, periode in a_charger.get(ext.nom, []):
                 try:
-                    empreinte = sha256(chemin)
+                    empreintes.append((numero, chemin, periode, sha256(chemin)))
                 except OSError as err:
-                    message = f"{chemin.name} : fichier illisible ({err.__class__.__name__})"
+                    empreintes.append((numero, chemin, periode, err))
+            # What the manifest already says of these files, asked once for the extract.
+            vus = deja_charges(con, [(c.name, e) for _, c, _, e in empreintes if not isinstance(e, OSError)])
+            for numero, chemin, periode, empreinte in empreintes:
+                if isinstance(empreinte, OSError):
+                    message = f"{chemin.name} : fichier illisible ({empreinte.__class__.__name__})"
                     rapport.lignes.append(LigneRapport(chemin.name, ext.nom, "refusé", message=message))
                     continue
-                statut = deja_charge(con, chemin.name, empreinte)
+                statut = vus.get(chemin.name)
                 if statut:
                     rapport.lignes.append(LigneRapport(chemin.name, ext.nom, statut))
                     continue
