@@ -18,7 +18,9 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -158,6 +160,40 @@ def preparer_lot(
         message=controle_du_mois(ext, valides, periode),
     )
     return lot, lecture.donnees[ext.cle[0]].drop_nulls().str.strip_chars().unique()
+
+
+FICHIERS_EN_AVANCE = 2  # files read and parsed ahead of the one being validated and loaded
+
+
+def preparer_en_avance(
+    a_lire: list[tuple[int, Path, date, str]],
+    ext: Extraction,
+    pseudo: Pseudonymiseur,
+    executeur: ThreadPoolExecutor,
+    avance: int = FICHIERS_EN_AVANCE,
+) -> Iterator[tuple[tuple[int, Path, date, str], Future]]:
+    """The files in their order, each with the future of its preparer_lot, the next `avance` ones
+    being read and parsed meanwhile on the other core (polars and the file reads release the GIL;
+    the suite and the inserts of the current batch run on this thread). The order of the run is
+    unchanged: results are taken file after file, and a file's error is raised by its
+    `.result()`, where the file is refused as before. At most `avance` files are held ahead."""
+    en_cours: deque[tuple[tuple[int, Path, date, str], Future]] = deque()
+    suivants = iter(a_lire)
+
+    def lancer() -> None:
+        element = next(suivants, None)
+        if element is not None:
+            _, chemin, periode, empreinte = element
+            en_cours.append(
+                (element, executeur.submit(preparer_lot, chemin, ext, periode, empreinte, pseudo))
+            )
+
+    for _ in range(avance):
+        lancer()
+    while en_cours:
+        element, futur = en_cours.popleft()
+        lancer()
+        yield element, futur
 
 
 def ordre_de_chargement(extractions: dict[str, Extraction]) -> list[Extraction]:
@@ -614,7 +650,8 @@ def _ingerer_dans(
         rapport.lignes.append(LigneRapport(chemin.name, ext.nom, "refusé", message=message))
         progression(f"refusé : {message}")
 
-    with transaction(con):
+    # One reader thread for the run (preparer_en_avance); it never touches the connection.
+    with transaction(con), ThreadPoolExecutor(max_workers=1, thread_name_prefix="lecture") as executeur:
         for ext in ordre_de_chargement(extractions):
             a_lire: list[tuple[int, Path, date, str]] = []
             empreintes: list[tuple[int, Path, date | None, str | OSError]] = []
@@ -647,6 +684,7 @@ def _ingerer_dans(
                 a_lire.append((numero, chemin, periode, empreinte))
             if not a_lire:
                 continue
+            verificateur.prechauffer()  # Great Expectations' import meanwhile, on the other core
             for _, cible in ext.references:
                 if cible not in connues_par_cible:  # once per run: the referenced extract loaded first
                     connues_par_cible[cible] = _cles_connues(
@@ -680,10 +718,11 @@ def _ingerer_dans(
             octets = {chemin.name: chemin.stat().st_size for _, chemin, _, _ in a_lire}
             total, faits, lignes, debut = sum(octets.values()), 0, 0, time.perf_counter()
             tampon: list[tuple[int, Lot]] = []
-            for rang, (numero, chemin, periode, empreinte) in enumerate(a_lire, start=1):
+            prepares = preparer_en_avance(a_lire, ext, pseudo, executeur)
+            for rang, ((numero, chemin, periode, empreinte), futur) in enumerate(prepares, start=1):
                 faits += octets[chemin.name]
                 try:
-                    lot, cles = preparer_lot(chemin, ext, periode, empreinte, pseudo)
+                    lot, cles = futur.result()
                 except FichierIllisible as err:
                     refuser(chemin, ext, empreinte, periode, str(err))
                     lot = None
@@ -728,3 +767,4 @@ def _ingerer_dans(
                 f"{ext.nom} : {format_fr.nombre(lignes)} lignes validées par la suite "
                 f"expectations/{ext.nom}.json en {format_fr.duree(time.perf_counter() - debut)}"
             )
+        verificateur.attendre()
