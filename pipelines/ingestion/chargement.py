@@ -138,7 +138,11 @@ def deja_charges(con: duckdb.DuckDBPyConnection, fichiers: list[tuple[str, str]]
     rows of its own files, each after its own check, so asking first gives the same answers."""
     if not fichiers:
         return {}
-    demandes = pa.table({"fichier": [f for f, _ in fichiers], "sha256": [s for _, s in fichiers]})
+    # Polars builds the Arrow table: pyarrow's own pa.table() imports pandas (1.5 s) on first use.
+    demandes = pl.DataFrame(
+        {"fichier": [f for f, _ in fichiers], "sha256": [s for _, s in fichiers]},
+        schema=dict.fromkeys(("fichier", "sha256"), pl.String),
+    ).to_arrow()
     con.register("fichiers_demandes", demandes)
     try:
         vus = con.execute(
@@ -269,7 +273,7 @@ def charger_lots(con: duckdb.DuckDBPyConnection, lots: list[Lot], empreinte_cle:
         return []
     extraction = lots[0].extraction
     table = f"raw.{extraction.nom}"
-    noms = pa.table({"fichier": [lot.fichier for lot in lots]})
+    noms = pl.DataFrame({"fichier": [lot.fichier for lot in lots]}, schema={"fichier": pl.String}).to_arrow()
     con.register("fichiers_du_lot", noms)
     try:
         precedents = {
@@ -312,25 +316,38 @@ def charger_lots(con: duckdb.DuckDBPyConnection, lots: list[Lot], empreinte_cle:
         finally:
             con.unregister("lots_quarantaine")
     maintenant = datetime.now().replace(microsecond=0)
-    manifeste = pa.table(
+    manifeste = pl.DataFrame(
         {
             "fichier": [lot.fichier for lot in lots],
             "sha256": [lot.sha256 for lot in lots],
             "extraction": [extraction.nom for _ in lots],
-            "periode": pa.array([lot.periode for lot in lots], type=pa.date32()),
-            "lignes_lues": pa.array([lot.lignes_lues for lot in lots], type=pa.int64()),
-            "lignes_chargees": pa.array([lot.valides.height for lot in lots], type=pa.int64()),
-            "lignes_quarantaine": pa.array(
-                [lot.lignes_lues - lot.valides.height for lot in lots], type=pa.int64()
-            ),
+            "periode": [lot.periode for lot in lots],
+            "lignes_lues": [lot.lignes_lues for lot in lots],
+            "lignes_chargees": [lot.valides.height for lot in lots],
+            "lignes_quarantaine": [lot.lignes_lues - lot.valides.height for lot in lots],
             "statut": ["chargé" for _ in lots],
             "empreinte_cle": [empreinte_cle for _ in lots],
-            "charge_le": pa.array([maintenant for _ in lots], type=pa.timestamp("us")),
-            "duree_s": pa.array([round(lot.duree_s, 3) for lot in lots], type=pa.float64()),
-            "message": pa.array([lot.message for lot in lots], type=pa.string()),
-            "lignes_vides": pa.array([lot.lignes_vides for lot in lots], type=pa.int64()),
-        }
-    )
+            "charge_le": [maintenant for _ in lots],
+            "duree_s": [round(lot.duree_s, 3) for lot in lots],
+            "message": [lot.message for lot in lots],
+            "lignes_vides": [lot.lignes_vides for lot in lots],
+        },
+        schema={
+            "fichier": pl.String,
+            "sha256": pl.String,
+            "extraction": pl.String,
+            "periode": pl.Date,
+            "lignes_lues": pl.Int64,
+            "lignes_chargees": pl.Int64,
+            "lignes_quarantaine": pl.Int64,
+            "statut": pl.String,
+            "empreinte_cle": pl.String,
+            "charge_le": pl.Datetime("us"),
+            "duree_s": pl.Float64,
+            "message": pl.String,
+            "lignes_vides": pl.Int64,
+        },
+    ).to_arrow()
     con.register("manifeste_des_lots", manifeste)
     try:
         con.execute("insert into raw.manifeste by name select * from manifeste_des_lots")
