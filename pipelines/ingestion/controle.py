@@ -109,7 +109,10 @@ def controler(
     personnels = {c.nom for c in extraction.colonnes if c.personnel}
     entetes = {c.nom: c.entete for c in extraction.colonnes}
     longues = regles.unpivot(index="_ligne", variable_name="nom", value_name="regle").drop_nulls("regle")
-    valeurs = lecture.unpivot(index="_ligne", variable_name="nom", value_name="valeur")
+    # Only the failing rows' values are unpivoted (all of them cost one row per field of the file).
+    valeurs = lecture.join(longues.select("_ligne").unique(), on="_ligne", how="semi").unpivot(
+        index="_ligne", variable_name="nom", value_name="valeur"
+    )
     quarantaine = (
         longues.join(valeurs, on=["_ligne", "nom"], how="left")
         .with_columns(

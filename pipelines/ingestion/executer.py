@@ -18,7 +18,9 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -31,7 +33,8 @@ from pipelines.contrat import Extraction, contrat
 from pipelines.ingestion.chargement import (
     Lot,
     charger_lot,
-    deja_charge,
+    charger_lots,
+    deja_charges,
     empreintes_cle,
     enregistrer_refus,
     enregistrer_validation,
@@ -157,6 +160,40 @@ def preparer_lot(
         message=controle_du_mois(ext, valides, periode),
     )
     return lot, lecture.donnees[ext.cle[0]].drop_nulls().str.strip_chars().unique()
+
+
+FICHIERS_EN_AVANCE = 2  # files read and parsed ahead of the one being validated and loaded
+
+
+def preparer_en_avance(
+    a_lire: list[tuple[int, Path, date, str]],
+    ext: Extraction,
+    pseudo: Pseudonymiseur,
+    executeur: ThreadPoolExecutor,
+    avance: int = FICHIERS_EN_AVANCE,
+) -> Iterator[tuple[tuple[int, Path, date, str], Future]]:
+    """The files in their order, each with the future of its preparer_lot, the next `avance` ones
+    being read and parsed meanwhile on the other core (polars and the file reads release the GIL;
+    the suite and the inserts of the current batch run on this thread). The order of the run is
+    unchanged: results are taken file after file, and a file's error is raised by its
+    `.result()`, where the file is refused as before. At most `avance` files are held ahead."""
+    en_cours: deque[tuple[tuple[int, Path, date, str], Future]] = deque()
+    suivants = iter(a_lire)
+
+    def lancer() -> None:
+        element = next(suivants, None)
+        if element is not None:
+            _, chemin, periode, empreinte = element
+            en_cours.append(
+                (element, executeur.submit(preparer_lot, chemin, ext, periode, empreinte, pseudo))
+            )
+
+    for _ in range(avance):
+        lancer()
+    while en_cours:
+        element, futur = en_cours.popleft()
+        lancer()
+        yield element, futur
 
 
 def ordre_de_chargement(extractions: dict[str, Extraction]) -> list[Extraction]:
@@ -523,11 +560,11 @@ class _ChargementExtraction:
                 enregistrer_validation(self.con, resultats, [lot.fichier])
                 a_inserer.append((numero, seul, charger_lot(self.con, seul, self.pseudo.empreinte)))
                 self.charges.append(seul.fichier)
+        nouveaux = [lot for _, lot, deja in a_inserer if deja is None]
+        remplaces = iter(charger_lots(self.con, nouveaux, self.pseudo.empreinte))
+        self.charges.extend(lot.fichier for lot in nouveaux)
         for numero, lot, deja in a_inserer:
-            remplace = charger_lot(self.con, lot, self.pseudo.empreinte) if deja is None else deja
-            if deja is None:
-                self.charges.append(lot.fichier)
-            self._rapporter(numero, lot, remplace)
+            self._rapporter(numero, lot, next(remplaces) if deja is None else deja)
 
     def _rapporter(self, numero: int, lot: Lot, remplace: bool) -> None:
         self.rapport.lignes.append(
@@ -597,6 +634,9 @@ def _ingerer_dans(
     pseudo: Pseudonymiseur,
     progression: Callable[[str], None],
 ) -> None:
+    # No progress bar of DuckDB's own (a local setting: refused in the connection's config): a
+    # batch's insert, one query since issue 18, can pass its 2 s threshold; the run prints its own.
+    con.execute("set enable_progress_bar = false")
     a_charger, nombre = _a_charger(depot, extractions, rapport, progression)
     pas = max(1, nombre // 20)  # about twenty progress lines, plus every file with a problem
     verificateur = Verificateur()
@@ -613,17 +653,24 @@ def _ingerer_dans(
         rapport.lignes.append(LigneRapport(chemin.name, ext.nom, "refusé", message=message))
         progression(f"refusé : {message}")
 
-    with transaction(con):
+    # One reader thread for the run (preparer_en_avance); it never touches the connection.
+    with transaction(con), ThreadPoolExecutor(max_workers=1, thread_name_prefix="lecture") as executeur:
         for ext in ordre_de_chargement(extractions):
             a_lire: list[tuple[int, Path, date, str]] = []
+            empreintes: list[tuple[int, Path, date | None, str | OSError]] = []
             for numero, chemin, periode in a_charger.get(ext.nom, []):
                 try:
-                    empreinte = sha256(chemin)
+                    empreintes.append((numero, chemin, periode, sha256(chemin)))
                 except OSError as err:
-                    message = f"{chemin.name} : fichier illisible ({err.__class__.__name__})"
+                    empreintes.append((numero, chemin, periode, err))
+            # What the manifest already says of these files, asked once for the extract.
+            vus = deja_charges(con, [(c.name, e) for _, c, _, e in empreintes if not isinstance(e, OSError)])
+            for numero, chemin, periode, empreinte in empreintes:
+                if isinstance(empreinte, OSError):
+                    message = f"{chemin.name} : fichier illisible ({empreinte.__class__.__name__})"
                     rapport.lignes.append(LigneRapport(chemin.name, ext.nom, "refusé", message=message))
                     continue
-                statut = deja_charge(con, chemin.name, empreinte)
+                statut = vus.get(chemin.name)
                 if statut:
                     rapport.lignes.append(LigneRapport(chemin.name, ext.nom, statut))
                     continue
@@ -640,6 +687,7 @@ def _ingerer_dans(
                 a_lire.append((numero, chemin, periode, empreinte))
             if not a_lire:
                 continue
+            verificateur.prechauffer()  # Great Expectations' import meanwhile, on the other core
             for _, cible in ext.references:
                 if cible not in connues_par_cible:  # once per run: the referenced extract loaded first
                     connues_par_cible[cible] = _cles_connues(
@@ -673,10 +721,11 @@ def _ingerer_dans(
             octets = {chemin.name: chemin.stat().st_size for _, chemin, _, _ in a_lire}
             total, faits, lignes, debut = sum(octets.values()), 0, 0, time.perf_counter()
             tampon: list[tuple[int, Lot]] = []
-            for rang, (numero, chemin, periode, empreinte) in enumerate(a_lire, start=1):
+            prepares = preparer_en_avance(a_lire, ext, pseudo, executeur)
+            for rang, ((numero, chemin, periode, empreinte), futur) in enumerate(prepares, start=1):
                 faits += octets[chemin.name]
                 try:
-                    lot, cles = preparer_lot(chemin, ext, periode, empreinte, pseudo)
+                    lot, cles = futur.result()
                 except FichierIllisible as err:
                     refuser(chemin, ext, empreinte, periode, str(err))
                     lot = None
@@ -721,3 +770,4 @@ def _ingerer_dans(
                 f"{ext.nom} : {format_fr.nombre(lignes)} lignes validées par la suite "
                 f"expectations/{ext.nom}.json en {format_fr.duree(time.perf_counter() - debut)}"
             )
+        verificateur.attendre()
