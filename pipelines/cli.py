@@ -876,10 +876,6 @@ def account_list(data_dir: OptionDonnees = None) -> None:
     _executer(action)
 
 
-if __name__ == "__main__":
-    app()
-
-
 class EchelleBanc(StrEnum):
     tiny = "tiny"
     demo = "demo"
@@ -931,3 +927,7 @@ def bench(
         resultats = banc.executer()
         dire(f"résultats : {ecrire(resultats, c.sorties / 'bench')}")
     console.print(tableau(resultats))
+
+
+if __name__ == "__main__":  # last: every command above registered (`bench` was not, under -m)
+    app()

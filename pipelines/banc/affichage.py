@@ -11,7 +11,8 @@ ETAPES = {
     "generation": "Génération des extractions",
     "ingestion": "Ingestion et validation",
     "construction": "Construction dbt (build, docs, publication)",
-    "evaluation": "Évaluation GIPA",
+    "prevision": "Prévisions à 12 mois (et republication)",
+    "evaluation": "Évaluation GIPA (et republication)",
     "rapport": "Rapport mensuel",
     "publication": "Publication seule",
 }
@@ -125,6 +126,16 @@ def _tableau_de_bord(r: dict) -> list[tuple[str, str, str, str]]:
     sortie = []
     t = r["tableau_de_bord"]
     for page, figure in t["pages"].items():
+        if figure.get("echec"):
+            sortie.append(
+                (
+                    f"Tableau de bord, page {page} ({figure['requetes']} requête(s))",
+                    f"échec : {figure['erreurs'][0]}"[:150],
+                    "≤ 300 ms",
+                    "non",
+                )
+            )
+            continue
         sortie.append(
             (
                 f"Tableau de bord, page {page} ({figure['requetes']} requête(s)), p95",
@@ -138,7 +149,12 @@ def _tableau_de_bord(r: dict) -> list[tuple[str, str, str, str]]:
 
 def _passage_a_l_echelle(r: dict) -> list[tuple[str, str, str, str]]:
     e = r["passage_a_l_echelle"]
-    points = ", ".join(f"{format_fr.nombre(x['lignes'])} lignes : {_s(x['duree_s'])}" for x in e["points"])
+    points = ", ".join(
+        f"{x['facteur']}× : {format_fr.nombre(x['lignes'])} lignes, {_s(x['duree_s'])}, "
+        f"pic {_go(x['pic_rss_octets'])}"
+        + ("" if x.get("controle_multiplie_exactement", True) else " (cellules NON multipliées)")
+        for x in e["points"]
+    )
     return [
         (
             "Passage à l'échelle : exposant de la durée du dbt run selon le volume",

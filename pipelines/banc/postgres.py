@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -164,21 +165,32 @@ def main() -> None:
     travail.mkdir(parents=True)
     serveur = travail / "serveur"  # data directory, socket and log: the server's own
     serveur.mkdir()
-    donnees = serveur / "pgdata"
     # PostgreSQL refuses to run as root: as root, the server runs as Debian's `postgres` user.
     en_tant_que: list[str] = []
     if os.geteuid() == 0:
         compte = pwd.getpwnam("postgres")
-        os.chown(serveur, compte.pw_uid, compte.pw_gid)
         en_tant_que = ["runuser", "-u", "postgres", "--"]
+        os.chown(serveur, compte.pw_uid, compte.pw_gid)
+        if subprocess.run([*en_tant_que, "test", "-w", str(serveur)], check=False).returncode != 0:
+            # A work directory under a folder only root may cross (pytest's are 0700): the
+            # server's own throwaway directory under the system's temporary folder instead.
+            serveur = Path(tempfile.mkdtemp(prefix="aripa_banc_postgres_"))
+            os.chown(serveur, compte.pw_uid, compte.pw_gid)
+    donnees = serveur / "pgdata"
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    subprocess.run(
+    initialisation = subprocess.run(
         [*en_tant_que, initdb, "-D", str(donnees), "-U", "aripa", "-A", "trust", "--no-sync"],
-        check=True,
         capture_output=True,
+        text=True,
+        check=False,
     )
+    if initialisation.returncode != 0:
+        raison = (initialisation.stderr.strip().splitlines() or ["?"])[-1][:200]
+        print(json.dumps({"echec": f"initdb en échec (code {initialisation.returncode}) : {raison}"}))
+        shutil.rmtree(serveur, ignore_errors=True)
+        return
     options = (
         f"-p {port} -k {serveur} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=1GB "
         "-c work_mem=256MB -c max_wal_size=8GB -c synchronous_commit=off"
@@ -242,7 +254,7 @@ def main() -> None:
         subprocess.run(
             [*en_tant_que, pg_ctl, "-D", str(donnees), "-m", "fast", "-w", "stop"], capture_output=True
         )
-        shutil.rmtree(donnees, ignore_errors=True)
+        shutil.rmtree(serveur if serveur.parent != travail else donnees, ignore_errors=True)
 
 
 if __name__ == "__main__":
