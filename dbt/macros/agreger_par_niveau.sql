@@ -28,6 +28,15 @@
     {{ return({'national': 'national', 'departement': 'departement', 'region': 'region'}.get(niveau, 'caf')) }}
 {%- endmacro %}
 
+{#- The label columns of a level's rows (niveau, type_zone, code_zone), as SQL expressions. -#}
+{% macro etiquette_niveau(niveau, colonne) -%}
+    {{ return({
+        'niveau': "'" ~ niveau ~ "'",
+        'type_zone': "'" ~ type_zone(niveau) ~ "'",
+        'code_zone': colonne_zone(niveau),
+    }[colonne]) }}
+{%- endmacro %}
+
 {#- The cells of every level, labelled from dim_zones: niveau, type_zone, code_zone, libelle_zone,
     the dimensions, then the measures (aggregate expressions). `dimensions` maps an output column to
     its expression; a constant (quoted) expression is not grouped on, which gives "ENSEMBLE" roll-up
@@ -45,33 +54,26 @@
     {%- for expression in dimensions.values() if not expression.startswith("'") -%}
         {%- do groupees.append(expression) -%}
     {%- endfor -%}
+    {%- for niveau in niveaux if colonne_zone(niveau) in groupees -%}
+        {#- grouping() of that column would be 0 in every set: every row would read as that level. -#}
+        {{ exceptions.raise_compiler_error("agreger_par_niveau : la dimension " ~ colonne_zone(niveau)
+            ~ " est aussi la zone du niveau " ~ niveau) }}
+    {%- endfor -%}
     select par_niveau.*, zones.libelle_zone
     from (
         select
+        {%- for colonne in ['niveau', 'type_zone', 'code_zone'] %}
         {%- if niveaux | length == 1 %}
-            '{{ niveaux[0] }}' as niveau,
-            '{{ type_zone(niveaux[0]) }}' as type_zone,
-            {{ colonne_zone(niveaux[0]) }} as code_zone,
+            {{ etiquette_niveau(niveaux[0], colonne) }} as {{ colonne }},
         {%- else %}
             case
             {%- for niveau in niveaux if niveau != 'national' %}
-                when grouping({{ colonne_zone(niveau) }}) = 0 then '{{ niveau }}'
+                when grouping({{ colonne_zone(niveau) }}) = 0 then {{ etiquette_niveau(niveau, colonne) }}
             {%- endfor %}
-                else 'national'
-            end as niveau,
-            case
-            {%- for niveau in niveaux if niveau != 'national' %}
-                when grouping({{ colonne_zone(niveau) }}) = 0 then '{{ type_zone(niveau) }}'
-            {%- endfor %}
-                else 'national'
-            end as type_zone,
-            case
-            {%- for niveau in niveaux if niveau != 'national' %}
-                when grouping({{ colonne_zone(niveau) }}) = 0 then {{ colonne_zone(niveau) }}
-            {%- endfor %}
-                else 'FR'
-            end as code_zone,
+                else {{ etiquette_niveau('national', colonne) }}
+            end as {{ colonne }},
         {%- endif %}
+        {%- endfor %}
             {%- for nom, expression in dimensions.items() %}
             {{ expression }} as {{ nom }},
             {%- endfor %}
