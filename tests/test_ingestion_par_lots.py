@@ -1,6 +1,6 @@
 """Ingestion's batch-wise writes and read-ahead (issue 18, the demo's ingestion time): the manifest
 asked once per extract, a batch's files inserted together, the next files parsed on another
-thread; each gives what the file-by-file code gave."""
+thread; each gives what the file-by-file run gave (hand-computed statuses and rows)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from pipelines.ingestion.chargement import (
     Lot,
     charger_lot,
     charger_lots,
-    deja_charge,
     deja_charges,
     preparer_schema,
 )
@@ -113,7 +112,7 @@ def test_un_lot_de_fichiers_s_ecrit_comme_fichier_par_fichier_renvoi_compris():
     ]
 
 
-def test_le_manifeste_demande_une_fois_repond_comme_fichier_par_fichier():
+def test_le_manifeste_demande_une_fois_donne_le_statut_de_chaque_fichier():
     con = _entrepot()
     lignes = [
         ("charge.csv", "1", "chargé"),
@@ -132,17 +131,13 @@ def test_le_manifeste_demande_une_fois_repond_comme_fichier_par_fichier():
             [fichier, sha, statut],
         )
     demandes = [(f, s) for f, s, _ in lignes] + [("charge.csv", "autre"), ("inconnu.csv", "9")]
-    attendu = {f: deja_charge(con, f, s) for f, s in demandes if deja_charge(con, f, s)}
-    assert (
-        deja_charges(con, demandes)
-        == attendu
-        == {
-            "charge.csv": "déjà chargé",
-            "retire.csv": "déjà retiré",
-            "refuse.csv": "déjà refusé",
-            "retire_puis_recharge.csv": "déjà chargé",
-        }
-    )
+    # Same name and content only; chargé before retiré before refusé; remplacé and retrait never.
+    assert deja_charges(con, demandes) == {
+        "charge.csv": "déjà chargé",
+        "retire.csv": "déjà retiré",
+        "refuse.csv": "déjà refusé",
+        "retire_puis_recharge.csv": "déjà chargé",
+    }
     assert deja_charges(con, [("charge.csv", "autre")]) == {}
     assert deja_charges(con, []) == {}
 

@@ -115,27 +115,11 @@ def preparer_schema(con: duckdb.DuckDBPyConnection, extractions: dict[str, Extra
             )
 
 
-def deja_charge(con: duckdb.DuckDBPyConnection, fichier: str, sha256: str) -> str | None:
-    """'déjà chargé', 'déjà retiré' or 'déjà refusé' when this very file (name and content) was
-    seen, else None."""
-    statuts = {
-        r[0]
-        for r in con.execute(
-            "select statut from raw.manifeste "
-            "where fichier = ? and sha256 = ? and statut in ('chargé', 'retiré', 'refusé')",
-            [fichier, sha256],
-        ).fetchall()
-    }
-    for statut in ("chargé", "retiré", "refusé"):
-        if statut in statuts:
-            return f"déjà {statut}"
-    return None
-
-
 def deja_charges(con: duckdb.DuckDBPyConnection, fichiers: list[tuple[str, str]]) -> dict[str, str]:
-    """deja_charge for many files in one query (name -> 'déjà …'): one round trip per extract
-    rather than per file (1 070 queries on the demo landing). Only this run writes the manifest
-    rows of its own files, each after its own check, so asking first gives the same answers."""
+    """'déjà chargé', 'déjà retiré' or 'déjà refusé' for each of these files (name and content)
+    already seen, in that precedence; files not seen are absent. One query per extract rather than
+    per file (1 070 queries on the demo landing). Only this run writes the manifest rows of its own
+    files, each after its own check, so asking first gives the same answers."""
     if not fichiers:
         return {}
     # Polars builds the Arrow table: pyarrow's own pa.table() imports pandas (1.5 s) on first use.
@@ -157,7 +141,7 @@ def deja_charges(con: duckdb.DuckDBPyConnection, fichiers: list[tuple[str, str]]
         statuts.setdefault(fichier, set()).add(statut)
     resultat = {}
     for fichier, vus_du_fichier in statuts.items():
-        for statut in ("chargé", "retiré", "refusé"):  # the same precedence as deja_charge
+        for statut in ("chargé", "retiré", "refusé"):
             if statut in vus_du_fichier:
                 resultat[fichier] = f"déjà {statut}"
                 break
@@ -222,52 +206,12 @@ def valider_etape(con: duckdb.DuckDBPyConnection) -> None:
 
 def charger_lot(con: duckdb.DuckDBPyConnection, lot: Lot, empreinte_cle: str) -> bool:
     """Insert one file's rows, quarantine and manifest row. Returns True if it replaced an earlier version."""
-    table = f"raw.{lot.extraction.nom}"
-    precedent = scalaire(
-        con, "select count(*) from raw.manifeste where fichier = ? and statut = 'chargé'", [lot.fichier]
-    )
-    if precedent:
-        con.execute(f"delete from {table} where _fichier = ?", [lot.fichier])
-        con.execute("delete from raw.quarantaine where fichier = ?", [lot.fichier])
-        con.execute(
-            "update raw.manifeste set statut = 'remplacé' where fichier = ? and statut = 'chargé'",
-            [lot.fichier],
-        )
-    lignes = lot.valides.with_columns(
-        pl.lit(lot.fichier).alias("_fichier"), pl.lit(lot.periode, dtype=pl.Date).alias("_periode")
-    ).to_arrow()
-    con.register("lot_a_charger", lignes)
-    con.execute(f"insert into {table} by name select * from lot_a_charger")
-    con.unregister("lot_a_charger")
-    if lot.quarantaine.height:
-        con.register("lot_quarantaine", lot.quarantaine.to_arrow())
-        con.execute("insert into raw.quarantaine by name select * from lot_quarantaine")
-        con.unregister("lot_quarantaine")
-    con.execute(
-        "insert into raw.manifeste (fichier, sha256, extraction, periode, lignes_lues, lignes_chargees, "
-        "lignes_quarantaine, statut, empreinte_cle, charge_le, duree_s, message, lignes_vides) "
-        "values (?, ?, ?, ?, ?, ?, ?, 'chargé', ?, ?, ?, ?, ?)",
-        [
-            lot.fichier,
-            lot.sha256,
-            lot.extraction.nom,
-            lot.periode,
-            lot.lignes_lues,
-            lot.valides.height,
-            lot.lignes_lues - lot.valides.height,
-            empreinte_cle,
-            datetime.now().replace(microsecond=0),
-            round(lot.duree_s, 3),
-            lot.message,
-            lot.lignes_vides,
-        ],
-    )
-    return precedent > 0
+    return charger_lots(con, [lot], empreinte_cle)[0]
 
 
 def charger_lots(con: duckdb.DuckDBPyConnection, lots: list[Lot], empreinte_cle: str) -> list[bool]:
-    """charger_lot for the files of one batch, in their order: the same rows, quarantine and
-    manifest rows, in one insert per table rather than three per file (per-file inserts were
+    """Insert the rows, quarantine and manifest rows of a batch's files, in their order, in one
+    insert per table rather than three per file (per-file inserts were
     12 % of the demo load's time, py-spy). Returns, per lot, True if it replaced an earlier version."""
     if not lots:
         return []
