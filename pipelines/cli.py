@@ -905,6 +905,14 @@ def bench(
         ),
     ] = None,
     landing: Annotated[Path | None, typer.Option(help="Dépôt des extractions de --reprendre.")] = None,
+    ingestion_seule: Annotated[
+        bool,
+        typer.Option(
+            "--ingestion-seule",
+            help="Générer et charger l'historique (mesurés), puis s'arrêter : le dossier <travail>/donnees "
+            "est celui que --reprendre reprend, son dépôt <travail>/donnees/landing.",
+        ),
+    ] = False,
     data_dir: OptionDonnees = None,
 ) -> None:
     """Mesurer chaque étape, le plancher, les pairs, l'incrémental, les pages, le passage à l'échelle."""
@@ -923,6 +931,7 @@ def bench(
             reprise=reprendre,
             landing_reprise=landing,
             sortie=c.sorties / "bench",
+            ingestion_seule=ingestion_seule,
         )
         resultats = banc.executer()
         dire(f"résultats : {ecrire(resultats, c.sorties / 'bench')}")

@@ -70,6 +70,7 @@ class Banc:
     reprise: Path | None = None  # data directory of an earlier full ingest (--reprendre)
     landing_reprise: Path | None = None  # its landing directory
     sortie: Path | None = None  # where partial results are written after each section
+    ingestion_seule: bool = False  # generate and ingest, measured, then stop (for --reprendre)
 
     @property
     def donnees(self) -> Path:
@@ -107,19 +108,10 @@ class Banc:
     # -- the stages --------------------------------------------------------------------------
 
     def etapes(self) -> None:
-        e = ECHELLES[self.echelle]
-        # Up to the incremental month: the incremental section takes it out of a copy of the built
-        # warehouse and loads its files again (a month generated apart is another simulation).
-        periode = (["--from", e.debut] if e.debut else []) + ["--to", e.mois_nouveau]
-        landing = self.donnees / "landing"
         if self.reprise is not None:
             self._reprendre()
         else:
-            generer = self.aripa(
-                "generation", "generate", "--scale", e.scale, *periode, "--out", str(landing)
-            )
-            self.noter("generation", generer, fichiers=len(list(landing.iterdir())))
-            self._noter_ingestion(self.aripa("ingestion", "ingest"))
+            self.generer_et_ingerer()
         self._ecrire_partiel()
         construire = self.aripa("construction", "build", "--force")  # timed even if up to date
         self.noter("construction", construire, **_sous_etapes(Path(construire.journal)))
@@ -142,6 +134,16 @@ class Banc:
                 }
             self._ecrire_partiel()
         self._rapport_et_publication()
+
+    def generer_et_ingerer(self) -> None:
+        e = ECHELLES[self.echelle]
+        # Up to the incremental month: the incremental section takes it out of a copy of the built
+        # warehouse and loads its files again (a month generated apart is another simulation).
+        periode = (["--from", e.debut] if e.debut else []) + ["--to", e.mois_nouveau]
+        landing = self.donnees / "landing"
+        generer = self.aripa("generation", "generate", "--scale", e.scale, *periode, "--out", str(landing))
+        self.noter("generation", generer, fichiers=len(list(landing.iterdir())))
+        self._noter_ingestion(self.aripa("ingestion", "ingest"))
 
     def _noter_ingestion(self, ingerer: Mesure | None, **autres: object) -> None:
         with duckdb.connect(str(self.donnees / "warehouse" / "aripa.duckdb"), read_only=True) as con:
@@ -463,6 +465,14 @@ class Banc:
                 "charge_au_debut": os.getloadavg(),
             },
         }
+        if self.ingestion_seule:  # the history a later run takes up with --reprendre
+            self.generer_et_ingerer()
+            etapes = self.resultats["etapes"]
+            (self.donnees / "mesure_ingestion.json").write_text(
+                json.dumps({k: etapes[k] for k in ("generation", "ingestion")}, indent=2)
+            )
+            self.resultats["duree_totale_s"] = round(time.perf_counter() - debut, 1)
+            return self.resultats
         self.etapes()  # the others need its warehouse: a failure here stops the run
         # Most telling first: on a loaded machine a run may have to stop before the end.
         for section in (
