@@ -19,7 +19,7 @@
         {%- set t = p['travail'] -%}
         {%- set cellules = t ~ '__cellules' -%}
         {%- set groupes = t ~ '__groupes' -%}
-        {%- do run_query('create database if not exists ' ~ secret_travail_spark()) -%}
+        {%- do run_query(adapter.dispatch('secret_creer_travail', 'aripa')(secret_travail_spark())) -%}
         {%- do secret_table_spark(cellules, avant ~ '\n' ~ cte_cellules.strip().rstrip(',') ~ '\nselect * from secret_cellules') -%}
         {%- do secret_table_spark(groupes, secret_groupes_sql(cellules, p['niveaux'], p['caf_territoriale'], p['avec_totaux'])) -%}
         {%- do secret_table_spark(t ~ '__passe_0', secret_passe_0_sql(cellules)) -%}
@@ -45,8 +45,23 @@
 
 {% macro secret_table_spark(nom, requete) -%}
     {%- do run_query('drop table if exists ' ~ nom) -%}
+    {%- do adapter.dispatch('secret_table', 'aripa')(nom, requete) -%}
+{%- endmacro %}
+
+{% macro default__secret_table(nom, requete) -%}
     {%- do run_query('create table ' ~ nom ~ ' using parquet as\n' ~ requete) -%}
 {%- endmacro %}
+
+{#- PostgreSQL (postgres__secret_statistique_passes): unlogged, nothing to recover, and analysed at
+    once so that the next pass's joins are planned on the true row counts. -#}
+{% macro postgres__secret_table(nom, requete) -%}
+    {%- do run_query('create unlogged table ' ~ nom ~ ' as\n' ~ requete) -%}
+    {%- do run_query('analyze ' ~ nom) -%}
+{%- endmacro %}
+
+{% macro default__secret_creer_travail(nom) -%}create database if not exists {{ nom }}{%- endmacro %}
+
+{% macro postgres__secret_creer_travail(nom) -%}create schema if not exists {{ nom }}{%- endmacro %}
 
 {% macro secret_masques_spark(table) -%}
     {{- return(run_query('select count(*) from ' ~ table ~ ' where masque').columns[0].values()[0]) -}}
@@ -68,4 +83,19 @@
         {%- do secret_statistique_preparer_spark(compiled_code) -%}
     {%- endif -%}
     {{- return(dbt.spark__create_table_as(temporary, relation, compiled_code, language)) -}}
+{%- endmacro %}
+
+{#- The same two entry points on PostgreSQL (postgres__secret_statistique_passes), ending with
+    dbt-postgres's own. -#}
+{% macro postgres__get_empty_subquery_sql(select_sql, select_sql_header=none) -%}
+    {%- do secret_statistique_preparer_spark(select_sql) -%}
+    {{- return(dbt.default__get_empty_subquery_sql(select_sql, select_sql_header)) -}}
+{%- endmacro %}
+
+{% macro postgres__create_table_as(temporary, relation, sql) -%}
+    {%- if '-- aripa:secret_statistique:debut' in sql
+        and not config.get('contract').enforced -%}
+        {%- do secret_statistique_preparer_spark(sql) -%}
+    {%- endif -%}
+    {{- return(dbt.postgres__create_table_as(temporary, relation, sql)) -}}
 {%- endmacro %}
