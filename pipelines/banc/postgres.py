@@ -87,6 +87,8 @@ def _copier_raw(entrepot: Path, port: int, travail: Path) -> dict[str, int]:
                 cur.copy_expert(f'copy raw."{table}" from stdin with (format csv)', f)
             fichier.unlink()
             lignes[table] = src.execute(f"select count(*) from raw.{table}").fetchall()[0][0]
+        # Statistics now: the first models read these tables at once, before autovacuum would.
+        cur.execute("analyze")
         pg.commit()
     return lignes
 
