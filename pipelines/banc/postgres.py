@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -130,6 +131,37 @@ def _dbt(commande: str, profils: Path, cible: Path, *autres: str) -> dict:
     }
 
 
+MARTS = ("taux_recouvrement_flux_mensuel", "procedures_actives_mensuel", "remises_dettes_annuel")
+
+
+def _valeur(v: object) -> object:
+    """A cell comparable across engines: numbers as floats to 6 decimals (numeric vs double)."""
+    if isinstance(v, float | Decimal):
+        return round(float(v), 6)
+    return v
+
+
+def _memes_lignes(entrepot: Path, port: int) -> dict[str, bool]:
+    """Each mart of the floor, PostgreSQL's rows against the DuckDB warehouse's, as sorted lists."""
+    import psycopg2
+
+    egaux = {}
+    with (
+        duckdb.connect(str(entrepot), read_only=True) as src,
+        psycopg2.connect(host="127.0.0.1", port=port, user="aripa", dbname="aripa") as pg,
+    ):
+        cur = pg.cursor()
+        for mart in MARTS:
+            colonnes = ", ".join(
+                f'"{d[0]}"' for d in src.execute(f"select * from marts.{mart} limit 0").description
+            )
+            cur.execute(f"select {colonnes} from marts.{mart}")
+            lignes = [cur.fetchall(), src.execute(f"select {colonnes} from marts.{mart}").fetchall()]
+            triees = [sorted((tuple(map(_valeur, r)) for r in t), key=repr) for t in lignes]
+            egaux[mart] = triees[0] == triees[1]
+    return egaux
+
+
 def comparer_postgres(banc: Banc, duree_duckdb: float) -> dict:
     """Run the peer as a separate process (its memory apart), return its figures."""
     sortie = banc.travail / "postgres"
@@ -239,10 +271,13 @@ def main() -> None:
             "--select",
             "+taux_recouvrement_flux_mensuel +procedures_actives_mensuel +remises_dettes_annuel",
         )
+        egaux = _memes_lignes(entrepot, port) if marts["succes"] else {}
         print(
             json.dumps(
                 {
                     "duree_s": marts["duree_s"],
+                    # the same rows as DuckDB's marts (the warehouse's), mart by mart
+                    "memes_lignes": egaux,
                     "succes": marts["succes"] and graines["succes"],
                     "echecs": graines["echecs"] + marts["echecs"],
                     "modeles": marts["noeuds"],
