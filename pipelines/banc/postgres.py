@@ -1,7 +1,8 @@
 """The peer engine: the same dbt project on PostgreSQL (Debian's `postgresql`; `apt-get install -y
 postgresql` where it is absent), started here on loopback with a throwaway data directory, the
 warehouse's raw tables copied in (not timed), then the three marts of the floor and their upstream
-models built by dbt-postgres and timed like the DuckDB ones (pipelines/banc/dbt_seul.py).
+models built by dbt-postgres and timed like the DuckDB ones (pipelines/banc/dbt_seul.py), and
+the three marts compared row for row with the warehouse's (`memes_lignes`).
 
 Whatever fails (no PostgreSQL, a model the dialect refuses) is reported with its reason, never
 hidden: the ratio is then absent, not guessed."""
