@@ -77,7 +77,10 @@ class Banc:
         return self.travail / "donnees"
 
     def env(self, donnees: Path | None = None) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+        # PYTHONDONTWRITEBYTECODE (set in some sandboxes) makes every process compile every import
+        # again (~3.7 s of CPU for the demo's imports): a user's machine keeps the bytecode cache.
+        retires = ("COLUMNS", "LINES", "PYTHONDONTWRITEBYTECODE")
+        env = {k: v for k, v in os.environ.items() if k not in retires}
         return env | {"ARIPA_DATA_DIR": str(donnees or self.donnees), "COLUMNS": "160"}
 
     def _mesurer(self, nom: str, commande: list[str], donnees: Path | None = None) -> Mesure:
