@@ -142,3 +142,29 @@ def test_accueil_ignore_et_rien_d_autre_en_echec(banc: dict) -> None:
     # The only failed section is the dashboard's, for the Perspectives page (above).
     assert sorted(r["echecs"]) == ["tableau_de_bord"], r["echecs"]
     print(f"banc tiny : {banc['duree_s']:.0f} s")
+
+
+def test_ingestion_seule_ecrit_la_mesure_que_reprendre_lit(tmp_path) -> None:
+    """`--ingestion-seule`: the history generated and loaded, measured, then nothing else; its
+    figures in <travail>/donnees/mesure_ingestion.json, which `--reprendre` reads."""
+    travail = tmp_path / "travail"
+    resultat = aripa(
+        "bench", "--scale", "tiny", "--ingestion-seule", "--work-dir", str(travail), donnees=tmp_path
+    )
+    assert resultat.returncode == 0, resultat.stdout[-3000:] + resultat.stderr[-3000:]
+    mesure = json.loads((travail / "donnees" / "mesure_ingestion.json").read_text())
+    assert sorted(mesure) == ["generation", "ingestion"]
+    assert mesure["generation"]["fichiers"] == 74
+    # The tiny set, seeded: 89 929 rows in its 74 files, none quarantined.
+    assert mesure["ingestion"]["lignes_lues"] == mesure["ingestion"]["lignes_chargees"] == 89_929
+    assert mesure["ingestion"]["duree_s"] > 0 and mesure["ingestion"]["pic_rss_octets"] > 0
+    entrepot = travail / "donnees" / "warehouse" / "aripa.duckdb"
+    with duckdb.connect(str(entrepot), read_only=True) as con:
+        assert con.execute("select sum(lignes_chargees) from raw.manifeste").fetchall()[0][0] == 89_929
+        # Stopped after the load: no dbt schema built.
+        schemas = {
+            r[0] for r in con.execute("select schema_name from information_schema.schemata").fetchall()
+        }
+    assert "marts" not in schemas
+    sortie = json.loads((tmp_path / "outputs" / "bench" / "dernier_tiny.json").read_text())
+    assert "plancher" not in sortie and "echecs" not in sortie
