@@ -25,10 +25,9 @@ import duckdb
 import psutil
 
 from pipelines.banc.mesure import Mesure, mesurer
-from pipelines.banc.plancher import exporter
+from pipelines.banc.plancher import SELECTION, exporter
 from pipelines.config import RACINE_PROJET
 
-MARTS_PLANCHER = "+taux_recouvrement_flux_mensuel +procedures_actives_mensuel +remises_dettes_annuel"
 # Extracts sent month by month (the photographs procedures, créances, ASF are whole each month).
 MENSUELS = ("plan_recouvrement", "versements", "mouvements_creances", "remises_dettes", "evenements", "asf")
 PHOTOGRAPHIES = ("procedures", "creances")  # one file: the extract as of its month's end
@@ -234,7 +233,7 @@ class Banc:
         pandas_ = self._repete("pandas", "pipelines.banc.plancher", "pandas", str(parquet))
         copie = self.copie("dbt_marts")
         marts = self._repete(
-            "dbt_trois_marts", "pipelines.banc.dbt_seul", str(copie), MARTS_PLANCHER, donnees=copie
+            "dbt_trois_marts", "pipelines.banc.dbt_seul", str(copie), SELECTION, donnees=copie
         )
         shutil.rmtree(copie, ignore_errors=True)
         self.resultats["plancher"] = {

@@ -23,6 +23,11 @@ from pathlib import Path
 
 import duckdb
 
+# The dbt marts this floor stands for: the bench's dbt and PostgreSQL runs build them and their
+# upstream models, and PostgreSQL's rows are compared with DuckDB's mart by mart.
+MARTS = ("taux_recouvrement_flux_mensuel", "procedures_actives_mensuel", "remises_dettes_annuel")
+SELECTION = " ".join(f"+{mart}" for mart in MARTS)
+
 EXTRAITS = {
     "procedures": "procedure_id, code_caf_gestionnaire, date_engagement, date_cloture, _periode",
     "plan_recouvrement": "procedure_id, mois, attendu_tc",

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from pipelines.banc.plancher import MARTS, SELECTION
 from pipelines.config import DOSSIER_DBT
 
 if TYPE_CHECKING:
@@ -130,9 +131,6 @@ def _dbt(commande: str, profils: Path, cible: Path, *autres: str) -> dict:
         "echecs": echecs[:5],
         "noeuds": len(resultat.result or []),
     }
-
-
-MARTS = ("taux_recouvrement_flux_mensuel", "procedures_actives_mensuel", "remises_dettes_annuel")
 
 
 def _valeur(v: object) -> object:
@@ -270,7 +268,7 @@ def main() -> None:
             travail,
             "--full-refresh",
             "--select",
-            "+taux_recouvrement_flux_mensuel +procedures_actives_mensuel +remises_dettes_annuel",
+            SELECTION,
         )
         egaux = _memes_lignes(entrepot, port) if marts["succes"] else {}
         print(
